@@ -109,6 +109,14 @@ public final class CartPole extends AbstractEnv<Integer> {
         return new Step(observation(), reward, terminated, false, Map.of());
     }
 
+    /** Test hook: sets the physical state, as assigning {@code env.unwrapped.state} does in Gymnasium. */
+    void setState(double x, double xDot, double theta, double thetaDot) {
+        this.x = x;
+        this.xDot = xDot;
+        this.theta = theta;
+        this.thetaDot = thetaDot;
+    }
+
     private float[] observation() {
         return new float[] {(float) x, (float) xDot, (float) theta, (float) thetaDot};
     }
