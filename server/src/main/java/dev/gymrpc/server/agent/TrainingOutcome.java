@@ -1,0 +1,22 @@
+package dev.gymrpc.server.agent;
+
+import dev.gymrpc.envs.Box;
+import dev.gymrpc.envs.Space;
+import dev.gymrpc.proto.v1.EvaluationSummary;
+import dev.gymrpc.server.store.AtomicFiles;
+
+/**
+ * How a training run ended.
+ *
+ * @param globalStep      environment steps done in total (across resumes)
+ * @param episodes        training episodes done in total
+ * @param stopped         the run returned early because {@link TrainingRun#stopRequested()} was true
+ * @param finalEvaluation the final evaluation ({@code null} if stopped or none was asked for)
+ * @param model           writes the trained policy in the format {@link AgentBackend#loadPolicy} reads
+ *                        ({@code null} if stopped)
+ * @param observationSpace the env's observation space
+ * @param actionSpace     the env's action space
+ */
+public record TrainingOutcome(long globalStep, long episodes, boolean stopped, EvaluationSummary finalEvaluation,
+                              AtomicFiles.Content model, Box observationSpace, Space<?> actionSpace) {
+}
