@@ -1,6 +1,6 @@
 package dev.gymrpc.envs;
 
-// LUNAR import dev.gymrpc.envs.box2d.LunarLander;
+import dev.gymrpc.envs.box2d.LunarLander;
 import dev.gymrpc.envs.classic.CartPole;
 import dev.gymrpc.envs.fourrooms.FourRooms;
 import java.util.ArrayList;
@@ -18,8 +18,8 @@ public final class EnvRegistry {
 
     private static final EnvRegistry STANDARD = new EnvRegistry()
             .register(FourRooms.SPEC)
-            // LUNAR .register(LunarLander.SPEC)
-            // LUNAR .register(LunarLander.CONTINUOUS_SPEC)
+            .register(LunarLander.SPEC)
+            .register(LunarLander.CONTINUOUS_SPEC)
             .register(CartPole.SPEC);
 
     private final Map<String, EnvSpec> specs = Collections.synchronizedMap(new LinkedHashMap<>());

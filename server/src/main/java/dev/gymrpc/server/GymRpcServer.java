@@ -1,0 +1,142 @@
+package dev.gymrpc.server;
+
+import dev.gymrpc.envs.EnvRegistry;
+import dev.gymrpc.proto.v1.EnvServiceGrpc;
+import dev.gymrpc.server.env.EnvOperations;
+import dev.gymrpc.server.env.EnvServiceImpl;
+import dev.gymrpc.server.env.SessionManager;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gymrpc gRPC server and its lifecycle, after grpc-java's route guide example: it takes a
+ * {@link ServerBuilder} (tests pass an {@code InProcessServerBuilder}), adds the env service, the
+ * standard health service and server reflection v1 (so {@code grpcurl list/describe} works without the
+ * .proto files), and stops gracefully: health turns NOT_SERVING first so load balancers and watchers
+ * stop sending, then in-flight calls drain for a grace period, then the rest are cancelled and every
+ * open env is closed.
+ */
+public final class GymRpcServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GymRpcServer.class);
+
+    private final ServerConfig config;
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final SessionManager sessions;
+    private final List<String> serviceNames;
+    private volatile boolean stopped;
+
+    /**
+     * @param builder  transport-specific builder (Netty via {@link #netty}, or in-process in tests)
+     * @param config   limits and timeouts; host/port/keepalive are the builder's business
+     * @param registry the envs to serve
+     * @param extra    further services to serve (e.g. the agent service), also reported healthy
+     */
+    public GymRpcServer(ServerBuilder<?> builder, ServerConfig config, EnvRegistry registry, List<BindableService> extra) {
+        this.config = config;
+        this.sessions = new SessionManager(config.maxSessions(), config.idleTimeout());
+        EnvServiceImpl envService = new EnvServiceImpl(new EnvOperations(registry, sessions, config));
+        builder.maxInboundMessageSize(config.maxMessageBytes())
+                .addService(ServerInterceptors.intercept(envService, EnvServiceImpl.peerInterceptor()))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance());
+        for (BindableService s : extra) {
+            builder.addService(s);
+        }
+        this.serviceNames = new java.util.ArrayList<>(List.of(EnvServiceGrpc.SERVICE_NAME));
+        for (BindableService s : extra) {
+            serviceNames.add(s.bindService().getServiceDescriptor().getName());
+        }
+        this.server = builder.build();
+    }
+
+    public GymRpcServer(ServerBuilder<?> builder, ServerConfig config, EnvRegistry registry) {
+        this(builder, config, registry, List.of());
+    }
+
+    /**
+     * A Netty server bound to {@code config.host():config.port()} with keepalive: the server pings idle
+     * connections every {@code keepAliveTime} and drops those that do not answer within
+     * {@code keepAliveTimeout}, and lets clients ping (even without calls in flight) at most every
+     * {@code permitKeepAliveTime}.
+     */
+    public static ServerBuilder<?> netty(ServerConfig config) {
+        return NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                .keepAliveTime(config.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(config.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveTime(config.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveWithoutCalls(true);
+    }
+
+    /** Starts serving and marks every service SERVING. */
+    public GymRpcServer start() throws IOException {
+        server.start();
+        health.setStatus("", ServingStatus.SERVING);
+        for (String name : serviceNames) {
+            health.setStatus(name, ServingStatus.SERVING);
+        }
+        LOG.info("gymrpc serving {} on {} (max sessions {}, idle timeout {}, max message {} bytes)",
+                serviceNames, server.getListenSockets(), config.maxSessions(), config.idleTimeout(),
+                config.maxMessageBytes());
+        return this;
+    }
+
+    /** The bound port (useful with port 0), or -1 for non-socket transports. */
+    public int port() {
+        return server.getPort();
+    }
+
+    public SessionManager sessions() {
+        return sessions;
+    }
+
+    /**
+     * Stops gracefully: NOT_SERVING, stop accepting calls, let in-flight calls finish for up to
+     * {@code grace}, cancel what is left, close every open env. Idempotent.
+     */
+    public synchronized void stop(Duration grace) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        LOG.info("stopping: health NOT_SERVING, draining calls for up to {}", grace);
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.info("calls still running after {}; cancelling them", grace);
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        sessions.close();
+        LOG.info("stopped ({})", sessions.stats());
+    }
+
+    /** Stops on JVM shutdown (Ctrl-C, SIGTERM) with a 5 s grace period. */
+    public GymRpcServer addShutdownHook() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(Duration.ofSeconds(5)), "gymrpc-shutdown"));
+        return this;
+    }
+
+    public void blockUntilShutdown() throws InterruptedException {
+        server.awaitTermination();
+    }
+}

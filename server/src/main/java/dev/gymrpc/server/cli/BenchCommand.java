@@ -1,0 +1,55 @@
+package dev.gymrpc.server.cli;
+
+import dev.gymrpc.server.bench.RpcBench;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gymrpc bench ...}: benchmarks; each kind is a subcommand. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print a table.",
+        subcommands = {BenchCommand.Rpc.class})
+final class BenchCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code gymrpc bench rpc}: step round-trip latency and batched throughput over loopback TCP. */
+    @Command(name = "rpc", mixinStandardHelpOptions = true,
+            description = "Step latency (p50/p99, unary and streaming) and batched env-steps/s over loopback gRPC.")
+    static final class Rpc implements Callable<Integer> {
+
+        @Option(names = "--env", defaultValue = "CartPole-v1", description = "Env id (default: ${DEFAULT-VALUE}).")
+        String env;
+
+        @Option(names = "--steps", defaultValue = "20000", description = "Timed steps per latency row (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "5000", description = "Untimed steps before each row (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--batch-sizes", defaultValue = "1,8,64", split = ",",
+                description = "num_envs of the batched rows (default: ${DEFAULT-VALUE}).")
+        List<Integer> batchSizes;
+
+        @Option(names = "--batch-calls", defaultValue = "2000",
+                description = "Timed VectorStep calls per batched row (default: ${DEFAULT-VALUE}).")
+        int batchCalls;
+
+        @Option(names = "--target", description = "host:port of a running server; default: start one on a free "
+                + "loopback port in this JVM.")
+        String target;
+
+        @Override
+        public Integer call() throws Exception {
+            RpcBench.Settings s = new RpcBench.Settings(env, steps, warmup, batchSizes, batchCalls, target);
+            System.out.print(RpcBench.run(s).table());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.gymrpc.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code gymrpc} command line. Each verb is a picocli subcommand class listed in
+ * {@link #subcommands}; adding one (train, evaluate, plot, ...) is one class plus one entry there.
+ */
+@Command(name = "gymrpc", mixinStandardHelpOptions = true, version = "gymrpc 0.1.0-SNAPSHOT",
+        description = "Gymnasium-compatible environments and RL agents served over gRPC.",
+        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Without a subcommand: print usage. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The command line, with duration options understood everywhere. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .registerConverter(java.time.Duration.class, dev.gymrpc.server.ServerConfig::parseDuration)
+                .setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    public static void main(String[] args) {
+        // Exit explicitly: gRPC's non-daemon threads would otherwise keep a finished bench alive.
+        System.exit(commandLine().execute(args));
+    }
+}

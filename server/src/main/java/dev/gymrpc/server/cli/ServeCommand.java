@@ -1,0 +1,61 @@
+package dev.gymrpc.server.cli;
+
+import dev.gymrpc.envs.EnvRegistry;
+import dev.gymrpc.server.GymRpcServer;
+import dev.gymrpc.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gymrpc serve}: runs the server until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the environments over gRPC (health and reflection included) until Ctrl-C.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST,
+            description = "Address to bind (default: ${DEFAULT-VALUE}; 127.0.0.1 = this machine only).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + ServerConfig.DEFAULT_PORT,
+            description = "TCP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--max-sessions", defaultValue = "" + ServerConfig.DEFAULT_MAX_SESSIONS,
+            description = "Cap on open env handles; more fail with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    int maxSessions;
+
+    @Option(names = "--idle-timeout", defaultValue = ServerConfig.DEFAULT_IDLE_TIMEOUT,
+            description = "Close handles unused this long, e.g. 30s, 10m, 2h; 0 = never (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--max-message-bytes", defaultValue = "" + ServerConfig.DEFAULT_MAX_MESSAGE_BYTES,
+            description = "Largest request accepted; larger ones fail with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--max-vector-envs", defaultValue = "" + ServerConfig.DEFAULT_MAX_VECTOR_ENVS,
+            description = "Largest num_envs of a vector env (default: ${DEFAULT-VALUE}).")
+    int maxVectorEnvs;
+
+    @Option(names = "--store", defaultValue = ServerConfig.DEFAULT_STORE,
+            description = "Directory for the agent service's runs and models (default: ${DEFAULT-VALUE}).")
+    Path store;
+
+    ServerConfig config() {
+        return ServerConfig.defaults().withHost(host).withPort(port).withMaxSessions(maxSessions)
+                .withIdleTimeout(idleTimeout).withMaxMessageBytes(maxMessageBytes).withMaxVectorEnvs(maxVectorEnvs)
+                .withStore(store);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = config();
+        GymRpcServer server = new GymRpcServer(GymRpcServer.netty(config), config, EnvRegistry.standard())
+                .start()
+                .addShutdownHook();
+        System.out.println("gymrpc listening on " + config.host() + ":" + server.port() + " (Ctrl-C to stop)");
+        server.blockUntilShutdown();
+        return 0;
+    }
+}
