@@ -96,6 +96,19 @@ public final class EventLog {
         return events.get((int) offset);
     }
 
+    /**
+     * The event at {@code offset} if there is one; otherwise {@code null}, with {@code ended[0]} telling
+     * whether the log is ended (nothing will follow until a resume). One atomic look, for watchers.
+     */
+    public synchronized JobEvent poll(long offset, boolean[] ended) {
+        load();
+        if (offset < events.size()) {
+            return events.get((int) offset);
+        }
+        ended[0] = this.ended;
+        return null;
+    }
+
     /** Whether the job is in a final state (no event will follow until a resume). */
     public synchronized boolean ended() {
         return ended;
