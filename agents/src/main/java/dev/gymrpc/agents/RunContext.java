@@ -1,0 +1,132 @@
+package dev.gymrpc.agents;
+
+import dev.gymrpc.agents.nn.Nd4jRuntime;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Book-keeping shared by the algorithm loops (internal to this module's runners, public only because
+ * they live in sub-packages): step and episode counters, the budget, cancellation, periodic evaluation,
+ * the divergence guard and listener dispatch.
+ */
+public final class RunContext {
+
+    /** Gradient norms above this count as divergence (finite but useless). */
+    public static final double MAX_GRAD_NORM = 1e8;
+
+    private final TrainRequest request;
+    private final TrainingListener listener;
+    private final BooleanSupplier cancelled;
+    private final long startNanos = System.nanoTime();
+    private Supplier<Policy> policySource;
+    private long envSteps;
+    private long episodes;
+    private long updates;
+    private long lastEvalStep;
+    private long evals;
+    private boolean wasCancelled;
+
+    public RunContext(TrainRequest request, TrainingListener listener, BooleanSupplier cancelled) {
+        this.request = request;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+        this.cancelled = cancelled == null ? () -> false : cancelled;
+    }
+
+    /** Where evaluations get the current policy from. */
+    public void setPolicySource(Supplier<Policy> source) {
+        this.policySource = source;
+    }
+
+    public TrainRequest request() {
+        return request;
+    }
+
+    public long envSteps() {
+        return envSteps;
+    }
+
+    public long episodes() {
+        return episodes;
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    /** Restores counters when resuming from a checkpoint. */
+    public void restoreCounters(long steps, long eps, long ups) {
+        envSteps = steps;
+        episodes = eps;
+        updates = ups;
+        lastEvalStep = steps;
+    }
+
+    public void addSteps(int n) {
+        envSteps += n;
+    }
+
+    /** Whether the loop should stop: budget reached or cancelled. */
+    public boolean done() {
+        if (cancelled.getAsBoolean()) {
+            wasCancelled = true;
+            return true;
+        }
+        return request.budget().reached(envSteps, episodes);
+    }
+
+    public boolean wasCancelled() {
+        return wasCancelled;
+    }
+
+    /** Records a finished episode, notifies the listener and runs a due evaluation. */
+    public void episodeEnded(double ret, int length, double discounted, boolean terminated) {
+        episodes++;
+        listener.onEpisode(new EpisodeStats(episodes, envSteps, ret, length, discounted, terminated));
+        EvalSchedule ev = request.eval();
+        if (ev.everyEpisodes() > 0 && episodes % ev.everyEpisodes() == 0) {
+            evaluate();
+        }
+    }
+
+    /** Checks the metrics, adds {@code charts/SPS} and notifies the listener. */
+    public void updated(Map<String, Double> metrics, boolean paramsFinite) {
+        updates++;
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            double v = e.getValue();
+            if (!Double.isFinite(v) || (e.getKey().startsWith("grad/") && v > MAX_GRAD_NORM)) {
+                throw new TrainingDivergedException(e.getKey(), v, updates);
+            }
+        }
+        if (!paramsFinite) {
+            throw new TrainingDivergedException("params/actor", Double.NaN, updates);
+        }
+        double secs = (System.nanoTime() - startNanos) / 1e9;
+        // The only wall-clock metric: excluded from determinism comparisons.
+        metrics.put("charts/SPS", secs > 0 ? envSteps / secs : 0);
+        listener.onUpdate(envSteps, updates, metrics);
+        EvalSchedule ev = request.eval();
+        if (ev.everySteps() > 0 && envSteps - lastEvalStep >= ev.everySteps()) {
+            lastEvalStep = envSteps;
+            evaluate();
+        }
+    }
+
+    private void evaluate() {
+        if (policySource == null) {
+            return;
+        }
+        EvalSchedule ev = request.eval();
+        evals++;
+        long seed = request.seed() * 1_000_003L + 7_919L * evals;
+        EvalResult r = Evaluator.evaluate(policySource.get(), request.envId(), request.envOptions(), ev.episodes(),
+                seed, ev.deterministic());
+        listener.onEvaluation(envSteps, episodes, r);
+    }
+
+    /** Library versions recorded in saved models. */
+    public static Map<String, String> versions() {
+        return Map.of("java", System.getProperty("java.version"), "nd4j", Nd4jRuntime.nd4jVersion(),
+                "gymrpc-agents", "0.1.0-SNAPSHOT");
+    }
+}

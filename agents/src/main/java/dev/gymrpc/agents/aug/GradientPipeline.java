@@ -1,0 +1,101 @@
+package dev.gymrpc.agents.aug;
+
+import dev.gymrpc.agents.Augmentations;
+import dev.gymrpc.agents.nn.Mlp;
+import java.util.Map;
+
+/**
+ * The gradient transforms of one network, applied in a fixed, documented order between backprop and
+ * the optimizer step (Tribuo's StochasticGradientOptimiser idea: transforms behind one call):
+ *
+ * <ol>
+ *   <li>read the raw gradient; record its global L2 norm ({@code grad/<name>_norm}) and running max
+ *       ({@code grad/<name>_max_norm}, seed 002's exploding-gradient signal);</li>
+ *   <li>Grokfast-EMA, if on: {@code g <- g + lambda * mu}; record {@code grad/<name>_norm_filtered};</li>
+ *   <li>GrAdE bookkeeping, if this network is the actor and GrAdE is on: observe the (filtered) gradient;
+ *       the new ratio is used by the <em>next</em> update;</li>
+ *   <li>global-norm clipping, if {@code gradClip > 0};</li>
+ *   <li>write back; the optimizer (with optional weight decay) then takes its step.</li>
+ * </ol>
+ */
+public final class GradientPipeline {
+
+    private final Mlp net;
+    private final String name;
+    private final GrokfastEma grokfast;
+    private final Grade grade;
+    private final double clip;
+    private final float[] g;
+    private final int[] offsets;
+    private double maxNorm;
+    private double lastNorm;
+    private double lastFilteredNorm;
+
+    /**
+     * @param grade the entropy controller to feed with this network's gradients, or {@code null}
+     */
+    public GradientPipeline(Mlp net, String name, Augmentations aug, Grade grade) {
+        this.net = net;
+        this.name = name;
+        this.grokfast = aug.grokfast() ? new GrokfastEma(aug.grokfastAlpha(), aug.grokfastLambda()) : null;
+        this.grade = grade;
+        this.clip = aug.gradClip();
+        this.g = new float[net.numParams()];
+        this.offsets = net.tensorOffsets();
+    }
+
+    /** Transforms the network's current gradient in place and adds this step's metrics to {@code metrics}. */
+    public void process(Map<String, Double> metrics) {
+        net.copyGradsTo(g);
+        lastNorm = l2(g);
+        maxNorm = Math.max(maxNorm, lastNorm);
+        boolean changed = false;
+        if (grokfast != null) {
+            grokfast.apply(g);
+            changed = true;
+        }
+        lastFilteredNorm = grokfast != null ? l2(g) : lastNorm;
+        if (grade != null) {
+            grade.observe(g, offsets);
+        }
+        if (clip > 0 && lastFilteredNorm > clip) {
+            float s = (float) (clip / (lastFilteredNorm + 1e-6));
+            for (int i = 0; i < g.length; i++) {
+                g[i] *= s;
+            }
+            changed = true;
+        }
+        if (changed) {
+            net.setGrads(g);
+        }
+        metrics.put("grad/" + name + "_norm", lastNorm);
+        metrics.put("grad/" + name + "_norm_filtered", lastFilteredNorm);
+        metrics.put("grad/" + name + "_max_norm", maxNorm);
+    }
+
+    /** L2 norm of the whole vector. */
+    public static double l2(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    public double lastNorm() {
+        return lastNorm;
+    }
+
+    public double maxNorm() {
+        return maxNorm;
+    }
+
+    public GrokfastEma grokfast() {
+        return grokfast;
+    }
+
+    /** Restores the running max (checkpoints). */
+    public void restoreMaxNorm(double m) {
+        maxNorm = m;
+    }
+}

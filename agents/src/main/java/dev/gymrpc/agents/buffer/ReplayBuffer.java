@@ -1,0 +1,106 @@
+package dev.gymrpc.agents.buffer;
+
+import dev.gymrpc.agents.util.Rng;
+
+/**
+ * Circular replay buffer of discrete-action transitions {@code (s, a, r, s', terminated)}, flat float
+ * arrays (no per-transition objects). Only {@code terminated} is stored: truncated transitions are
+ * bootstrapped like any other (paper-setup.md, "bootstrap through truncation").
+ */
+public final class ReplayBuffer {
+
+    /** A sampled minibatch in flat row-major arrays; reused between samples. */
+    public static final class Batch {
+        public final int size;
+        public final float[] obs;
+        public final int[] actions;
+        public final float[] rewards;
+        public final float[] nextObs;
+        public final float[] terminated;
+
+        public Batch(int size, int obsDim) {
+            this.size = size;
+            obs = new float[size * obsDim];
+            actions = new int[size];
+            rewards = new float[size];
+            nextObs = new float[size * obsDim];
+            terminated = new float[size];
+        }
+    }
+
+    private final int capacity;
+    private final int obsDim;
+    private final float[] obs;
+    private final int[] actions;
+    private final float[] rewards;
+    private final float[] nextObs;
+    private final boolean[] terminated;
+    private int next;
+    private int size;
+
+    public ReplayBuffer(int capacity, int obsDim) {
+        if (capacity < 1 || obsDim < 1) {
+            throw new IllegalArgumentException("capacity and obsDim must be >= 1, got " + capacity + ", " + obsDim);
+        }
+        this.capacity = capacity;
+        this.obsDim = obsDim;
+        obs = new float[Math.multiplyExact(capacity, obsDim)];
+        nextObs = new float[capacity * obsDim];
+        actions = new int[capacity];
+        rewards = new float[capacity];
+        terminated = new boolean[capacity];
+    }
+
+    public void add(float[] o, int action, float reward, float[] nextO, boolean term) {
+        System.arraycopy(o, 0, obs, next * obsDim, obsDim);
+        System.arraycopy(nextO, 0, nextObs, next * obsDim, obsDim);
+        actions[next] = action;
+        rewards[next] = reward;
+        terminated[next] = term;
+        next = (next + 1) % capacity;
+        size = Math.min(size + 1, capacity);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int obsDim() {
+        return obsDim;
+    }
+
+    /** Fills {@code out} with {@code out.size} transitions drawn uniformly with replacement. */
+    public void sample(Rng rng, Batch out) {
+        if (size == 0) {
+            throw new IllegalStateException("cannot sample from an empty replay buffer");
+        }
+        for (int k = 0; k < out.size; k++) {
+            int i = rng.nextInt(size);
+            System.arraycopy(obs, i * obsDim, out.obs, k * obsDim, obsDim);
+            System.arraycopy(nextObs, i * obsDim, out.nextObs, k * obsDim, obsDim);
+            out.actions[k] = actions[i];
+            out.rewards[k] = rewards[i];
+            out.terminated[k] = terminated[i] ? 1f : 0f;
+        }
+    }
+
+    /** Transition at logical index {@code i} (0 = oldest), for tests and inspection. */
+    public float reward(int i) {
+        return rewards[physical(i)];
+    }
+
+    public int action(int i) {
+        return actions[physical(i)];
+    }
+
+    private int physical(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("index " + i + " outside [0, " + size + ")");
+        }
+        return size < capacity ? i : (next + i) % capacity;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.gymrpc.agents.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Adam over one network's flat parameter vector, using ND4J's fused Adam updater (one native op for all
+ * tensors), with optional decoupled weight decay (Loshchilov and Hutter 2019, "AdamW"), offered because
+ * seed 002 found weight decay one of the effective levers against exploding critic gradients.
+ *
+ * <p>Call order per update: backprop fills {@link Mlp#grads()}; gradient transforms (Grokfast, clipping)
+ * modify it; {@link #step()} turns it into the Adam step in place and subtracts it from the parameters.
+ */
+public final class AdamOptimizer {
+
+    private final Mlp net;
+    private final double lr;
+    private final double weightDecay;
+    private final INDArray state;
+    private final GradientUpdater<?> updater;
+    private int iteration;
+
+    public AdamOptimizer(Mlp net, double lr, double weightDecay) {
+        this.net = net;
+        this.lr = lr;
+        this.weightDecay = weightDecay;
+        this.state = Nd4j.zeros(DataType.FLOAT, 1, 2L * net.numParams());
+        // PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8), as in the paper's code.
+        this.updater = new Adam(lr, 0.9, 0.999, 1e-8).instantiate(state, true);
+    }
+
+    /** Applies Adam to the current gradient of the network and updates its parameters. */
+    public void step() {
+        INDArray g = net.grads();
+        updater.applyUpdater(g, iteration, 0);
+        iteration++;
+        if (weightDecay > 0) {
+            net.params().muli(1.0 - lr * weightDecay);
+        }
+        net.params().subi(g);
+    }
+
+    public double learningRate() {
+        return lr;
+    }
+
+    /** Number of steps taken. */
+    public int iteration() {
+        return iteration;
+    }
+
+    /** Moment estimates {@code [m, v]} and the step count, for checkpoints. */
+    public float[] stateCopy() {
+        return state.data().asFloat();
+    }
+
+    public void restore(float[] moments, int iteration) {
+        if (moments.length != state.length()) {
+            throw new IllegalArgumentException("optimizer state has " + moments.length + " values, expected " + state.length());
+        }
+        state.data().asNioFloat().put(0, moments, 0, moments.length);
+        this.iteration = iteration;
+    }
+}

@@ -1,0 +1,244 @@
+package dev.gymrpc.agents.ppo;
+
+import dev.gymrpc.agents.Policy;
+import dev.gymrpc.agents.RunContext;
+import dev.gymrpc.agents.TrainRequest;
+import dev.gymrpc.agents.buffer.Advantages;
+import dev.gymrpc.agents.util.Rng;
+import dev.gymrpc.envs.AutoresetMode;
+import dev.gymrpc.envs.Discrete;
+import dev.gymrpc.envs.Env;
+import dev.gymrpc.envs.EnvRegistry;
+import dev.gymrpc.envs.Step;
+import dev.gymrpc.envs.VectorEnv;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects PPO rollouts and hands them to {@link Ppo#update}. Two modes:
+ * <ul>
+ *   <li>episodic ({@code rolloutSteps = 0}, the paper): one whole episode of one env per update,
+ *       Monte-Carlo returns standardised per episode, {@code A = G_std - V(s)} then standardised;</li>
+ *   <li>fixed-length ({@code numEnvs x rolloutSteps}) over a {@link VectorEnv} with same-step autoreset;
+ *       a truncated step's reward gets {@code + gamma V(final_obs)} (bootstrap through truncation, as
+ *       SB3 does) before GAE or MC.</li>
+ * </ul>
+ */
+public final class PpoRunner {
+
+    private final PpoConfig cfg;
+    private final RunContext ctx;
+    private final Rng actRng;
+    private final Rng updateRng;
+    private Ppo agent;
+
+    public PpoRunner(PpoConfig cfg, RunContext ctx) {
+        this.cfg = cfg;
+        this.ctx = ctx;
+        Rng master = new Rng(ctx.request().seed());
+        this.netRng = master.split();
+        this.actRng = master.split();
+        this.updateRng = master.split();
+        ctx.setPolicySource(this::policy);
+    }
+
+    private final Rng netRng;
+
+    public Ppo agent() {
+        return agent;
+    }
+
+    public Policy policy() {
+        TrainRequest r = ctx.request();
+        return new Policy(cfg, r.envId(), r.envOptions(), r.seed(), agent.actor().sizes(), agent.actor().paramsCopy(),
+                RunContext.versions());
+    }
+
+    private Ppo makeAgent(int obsDim, Object space, String id) {
+        if (!(space instanceof Discrete d)) {
+            throw new IllegalArgumentException("PPO here needs a Discrete action space; " + id + " has " + space);
+        }
+        return new Ppo(cfg, obsDim, d.n(), netRng);
+    }
+
+    public Policy run() {
+        TrainRequest req = ctx.request();
+        if (cfg.episodic()) {
+            try (Env<?> env = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
+                agent = makeAgent(env.observationSpace().flatSize(), env.actionSpace(), req.envId());
+                runEpisodic(env);
+            }
+        } else {
+            try (VectorEnv<?> venv = VectorEnv.make(EnvRegistry.standard(), req.envId(), cfg.numEnvs(), req.envOptions(),
+                    AutoresetMode.SAME_STEP, 1)) {
+                agent = makeAgent(venv.singleObservationSpace().flatSize(), venv.singleActionSpace(), req.envId());
+                runVector(venv);
+            }
+        }
+        return policy();
+    }
+
+    private void runEpisodic(Env<?> env) {
+        int start = ((Discrete) env.actionSpace()).start();
+        int d = env.observationSpace().flatSize();
+        float[] logp1 = new float[1];
+        boolean first = true;
+        while (!ctx.done()) {
+            float[] obs = env.reset(first ? ctx.request().seed() : null, Map.of()).observation();
+            first = false;
+            List<float[]> obsList = new ArrayList<>();
+            int cap = 256;
+            int[] actions = new int[cap];
+            float[] logps = new float[cap];
+            float[] values = new float[cap];
+            float[] rewards = new float[cap];
+            int len = 0;
+            double ret = 0;
+            double disc = 0;
+            double g = 1;
+            boolean terminated;
+            while (true) {
+                if (len == cap) {
+                    cap *= 2;
+                    actions = Arrays.copyOf(actions, cap);
+                    logps = Arrays.copyOf(logps, cap);
+                    values = Arrays.copyOf(values, cap);
+                    rewards = Arrays.copyOf(rewards, cap);
+                }
+                int a = agent.act(obs, 0, false, actRng, logp1);
+                obsList.add(obs);
+                actions[len] = a;
+                logps[len] = logp1[0];
+                values[len] = agent.value(obs, 0);
+                Step s = env.stepObject(start + a);
+                ctx.addSteps(1);
+                ret += s.reward();
+                disc += g * s.reward();
+                g *= cfg.gamma();
+                rewards[len] = (float) s.reward();
+                len++;
+                obs = s.observation();
+                if (s.terminated() || s.truncated()) {
+                    terminated = s.terminated();
+                    break;
+                }
+                if (ctx.done()) {
+                    return;
+                }
+            }
+            ctx.episodeEnded(ret, len, disc, terminated);
+            float[] flat = new float[len * d];
+            for (int t = 0; t < len; t++) {
+                System.arraycopy(obsList.get(t), 0, flat, t * d, d);
+            }
+            float[] vals = Arrays.copyOf(values, len);
+            float[] adv = new float[len];
+            float[] targets = new float[len];
+            if (cfg.advantage() == PpoConfig.Advantage.MC) {
+                targets = Advantages.discountedReturns(rewards, len, cfg.gamma());
+                Advantages.standardise(targets, 0, len, 1e-10);
+                for (int t = 0; t < len; t++) {
+                    adv[t] = targets[t] - vals[t];
+                }
+                if (cfg.normalizeAdvantages()) {
+                    Advantages.standardise(adv, 0, len, 1e-10);
+                }
+            } else {
+                boolean[] ends = new boolean[len];
+                ends[len - 1] = true;
+                Advantages.gae(rewards, vals, ends, new float[] {0f}, len, 1, cfg.gamma(), cfg.gaeLambda(), adv, targets);
+            }
+            Rollout r = new Rollout(len, d, flat, Arrays.copyOf(actions, len), Arrays.copyOf(logps, len), vals, adv, targets);
+            Map<String, Double> m = agent.update(r, updateRng);
+            ctx.updated(m, agent.actorFinite());
+        }
+    }
+
+    private void runVector(VectorEnv<?> venv) {
+        int nEnv = cfg.numEnvs();
+        int steps = cfg.rolloutSteps();
+        int n = nEnv * steps;
+        int d = venv.singleObservationSpace().flatSize();
+        int start = ((Discrete) venv.singleActionSpace()).start();
+        float[] obs = venv.reset(ctx.request().seed()).observations();
+        double[] epRet = new double[nEnv];
+        double[] epDisc = new double[nEnv];
+        double[] epG = new double[nEnv];
+        Arrays.fill(epG, 1);
+        int[] epLen = new int[nEnv];
+        float[] logp1 = new float[1];
+        List<Object> actions = new ArrayList<>(nEnv);
+        for (int e = 0; e < nEnv; e++) {
+            actions.add(start);
+        }
+        @SuppressWarnings("unchecked")
+        VectorEnv<Object> v = (VectorEnv<Object>) venv;
+        while (!ctx.done()) {
+            float[] rObs = new float[n * d];
+            int[] rAct = new int[n];
+            float[] rLogp = new float[n];
+            float[] rVal = new float[n];
+            float[] rRew = new float[n];
+            boolean[] rEnd = new boolean[n];
+            for (int t = 0; t < steps; t++) {
+                for (int e = 0; e < nEnv; e++) {
+                    int i = t * nEnv + e;
+                    int a = agent.act(obs, e * d, false, actRng, logp1);
+                    System.arraycopy(obs, e * d, rObs, i * d, d);
+                    rAct[i] = a;
+                    rLogp[i] = logp1[0];
+                    rVal[i] = agent.value(obs, e * d);
+                    actions.set(e, start + a);
+                }
+                VectorEnv.VectorStep s = v.step(actions);
+                ctx.addSteps(nEnv);
+                for (int e = 0; e < nEnv; e++) {
+                    int i = t * nEnv + e;
+                    double rew = s.rewards()[e];
+                    epRet[e] += rew;
+                    epDisc[e] += epG[e] * rew;
+                    epG[e] *= cfg.gamma();
+                    epLen[e]++;
+                    boolean term = s.terminated()[e];
+                    boolean trunc = s.truncated()[e];
+                    if (trunc && !term) {
+                        Object fin = s.infos().get(e).get("final_obs");
+                        if (fin instanceof float[] fo) {
+                            rew += cfg.gamma() * agent.value(fo, 0);
+                        }
+                    }
+                    rRew[i] = (float) rew;
+                    rEnd[i] = term || trunc;
+                    if (term || trunc) {
+                        ctx.episodeEnded(epRet[e], epLen[e], epDisc[e], term);
+                        epRet[e] = 0;
+                        epDisc[e] = 0;
+                        epG[e] = 1;
+                        epLen[e] = 0;
+                    }
+                }
+                obs = s.observations();
+                if (ctx.done()) {
+                    return;
+                }
+            }
+            float[] last = new float[nEnv];
+            for (int e = 0; e < nEnv; e++) {
+                last[e] = agent.value(obs, e * d);
+            }
+            float[] adv = new float[n];
+            float[] ret = new float[n];
+            if (cfg.advantage() == PpoConfig.Advantage.GAE) {
+                Advantages.gae(rRew, rVal, rEnd, last, steps, nEnv, cfg.gamma(), cfg.gaeLambda(), adv, ret);
+            } else {
+                // MC over the rollout: lambda = 1 GAE gives G_t - V(s_t) with bootstrap at the rollout end.
+                Advantages.gae(rRew, rVal, rEnd, last, steps, nEnv, cfg.gamma(), 1.0, adv, ret);
+            }
+            Rollout r = new Rollout(n, d, rObs, rAct, rLogp, rVal, adv, ret);
+            Map<String, Double> m = agent.update(r, updateRng);
+            ctx.updated(m, agent.actorFinite());
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package dev.gymrpc.agents.sac;
+
+import dev.gymrpc.agents.Augmentations;
+import dev.gymrpc.agents.aug.Grade;
+import dev.gymrpc.agents.aug.GradientPipeline;
+import dev.gymrpc.agents.buffer.ReplayBuffer;
+import dev.gymrpc.agents.nn.AdamOptimizer;
+import dev.gymrpc.agents.nn.Categorical;
+import dev.gymrpc.agents.nn.FastForward;
+import dev.gymrpc.agents.nn.HostArray;
+import dev.gymrpc.agents.nn.Mlp;
+import dev.gymrpc.agents.nn.Polyak;
+import dev.gymrpc.agents.util.Rng;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Discrete Soft Actor-Critic (Christodoulou 2019, "Soft Actor-Critic for Discrete Action Settings"; main
+ * paper eqs. 1-6): twin critics Q1, Q2: S -> R^|A| with Polyak-averaged targets, a softmax actor, and a
+ * learned temperature. All expectations over actions are exact sums over the |A| probabilities.
+ *
+ * <p>{@link #update} reads top to bottom like the paper:
+ * <ol>
+ *   <li>soft target {@code y = r + gamma (1 - terminated) pi(s')^T [min(Q1', Q2')(s') - alpha log pi(s')]}
+ *       (eq. 3; truncated transitions are bootstrapped);</li>
+ *   <li>critic losses {@code MSE(Q_i(s, a), y)}, one Adam step each;</li>
+ *   <li>actor loss {@code E_s[pi(s)^T (alpha log pi(s) - min(Q1, Q2)(s))]} (eq. 5) with the critics after
+ *       their step; with GrAdE the entropy bonus {@code alpha * r * H(pi)} is subtracted (kappa = alpha);</li>
+ *   <li>temperature loss {@code E_s[pi(s)^T (-alpha (log pi(s) + H_target))]} (eq. 6) on log alpha;</li>
+ *   <li>Polyak averaging of both target critics.</li>
+ * </ol>
+ * Losses are differentiated by hand with respect to the network outputs (logits or Q-values) and
+ * backpropagated through {@link Mlp}. Not thread-safe.
+ */
+public final class DiscreteSac {
+
+    private final SacConfig cfg;
+    private final int obsDim;
+    private final int nActions;
+    final Mlp actor;
+    final Mlp q1;
+    final Mlp q2;
+    final Mlp q1Target;
+    final Mlp q2Target;
+    final AdamOptimizer actorOpt;
+    final AdamOptimizer q1Opt;
+    final AdamOptimizer q2Opt;
+    final ScalarAdam logAlphaOpt;
+    final GradientPipeline actorPipe;
+    final GradientPipeline q1Pipe;
+    final GradientPipeline q2Pipe;
+    final Grade grade;
+    private final FastForward actorFast;
+    private final double targetEntropy;
+    double logAlpha;
+    long updates;
+    double criticMaxNorm;
+
+    // Per-update scratch, sized for cfg.batchSize().
+    private final ReplayBuffer.Batch batch;
+    private final HostArray obsIn;
+    private final HostArray nextObsIn;
+    private final Mlp.Tape actorTape;
+    private final Mlp.Tape q1Tape;
+    private final Mlp.Tape q2Tape;
+    private final Mlp.Tape q1tTape;
+    private final Mlp.Tape q2tTape;
+    private final float[] logits;
+    private final float[] logp;
+    private final float[] p;
+    private final float[] qa;
+    private final float[] qb;
+    private final float[] y;
+    private final float[] dOut;
+    private final float[] actLogits;
+    private final float[] actLogp;
+    private final float[] actP;
+
+    public DiscreteSac(SacConfig cfg, int obsDim, int nActions, Rng rng) {
+        this.cfg = cfg;
+        this.obsDim = obsDim;
+        this.nActions = nActions;
+        int[] sizes = sizes(cfg, obsDim, nActions);
+        actor = new Mlp(sizes, cfg.init(), rng);
+        q1 = new Mlp(sizes, cfg.init(), rng);
+        q2 = new Mlp(sizes, cfg.init(), rng);
+        q1Target = new Mlp(sizes, cfg.init(), rng);
+        q2Target = new Mlp(sizes, cfg.init(), rng);
+        q1Target.copyFrom(q1);
+        q2Target.copyFrom(q2);
+        Augmentations aug = cfg.augmentations();
+        actorOpt = new AdamOptimizer(actor, cfg.actorLr(), aug.weightDecay());
+        q1Opt = new AdamOptimizer(q1, cfg.criticLr(), aug.weightDecay());
+        q2Opt = new AdamOptimizer(q2, cfg.criticLr(), aug.weightDecay());
+        logAlpha = Math.log(cfg.initialAlpha());
+        logAlphaOpt = new ScalarAdam(cfg.alphaLr());
+        grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
+        actorPipe = new GradientPipeline(actor, "actor", aug, grade);
+        q1Pipe = new GradientPipeline(q1, "qf1", aug, null);
+        q2Pipe = new GradientPipeline(q2, "qf2", aug, null);
+        actorFast = new FastForward(actor);
+        targetEntropy = cfg.targetEntropyScale() * Math.log(nActions);
+
+        int b = cfg.batchSize();
+        batch = new ReplayBuffer.Batch(b, obsDim);
+        obsIn = new HostArray(b, obsDim);
+        nextObsIn = new HostArray(b, obsDim);
+        actorTape = actor.newTape();
+        q1Tape = q1.newTape();
+        q2Tape = q2.newTape();
+        q1tTape = q1Target.newTape();
+        q2tTape = q2Target.newTape();
+        logits = new float[b * nActions];
+        logp = new float[b * nActions];
+        p = new float[b * nActions];
+        qa = new float[b * nActions];
+        qb = new float[b * nActions];
+        y = new float[b];
+        dOut = new float[b * nActions];
+        actLogits = new float[nActions];
+        actLogp = new float[nActions];
+        actP = new float[nActions];
+    }
+
+    static int[] sizes(SacConfig cfg, int obsDim, int nActions) {
+        int[] s = new int[cfg.hidden().size() + 2];
+        s[0] = obsDim;
+        for (int i = 0; i < cfg.hidden().size(); i++) {
+            s[i + 1] = cfg.hidden().get(i);
+        }
+        s[s.length - 1] = nActions;
+        return s;
+    }
+
+    public SacConfig config() {
+        return cfg;
+    }
+
+    public Mlp actor() {
+        return actor;
+    }
+
+    public double alpha() {
+        return Math.exp(logAlpha);
+    }
+
+    /** Whether the actor's parameters are all finite (checked after each update, on the fast copy). */
+    public boolean actorFinite() {
+        return actorFast.allFinite();
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    public double targetEntropy() {
+        return targetEntropy;
+    }
+
+    /** Samples (or, if deterministic, argmaxes) an action for one observation, on the fast path. */
+    public int act(float[] obs, boolean deterministic, Rng rng) {
+        actorFast.forward(obs, 0, actLogits, 0);
+        if (deterministic) {
+            return Categorical.argmax(actLogits, 0, nActions);
+        }
+        Categorical.logSoftmax(actLogits, 1, nActions, actLogp, actP);
+        return rng.categorical(actP, 0, nActions);
+    }
+
+    /** Samples a batch from {@code buffer} and performs one full update; returns metrics in a stable order. */
+    public Map<String, Double> update(ReplayBuffer buffer, Rng rng) {
+        buffer.sample(rng, batch);
+        return update(batch);
+    }
+
+    /** One full update on {@code b} (critics, actor, temperature, targets). */
+    public Map<String, Double> update(ReplayBuffer.Batch b) {
+        int n = b.size;
+        int na = nActions;
+        Map<String, Double> m = new LinkedHashMap<>();
+        double alpha = Math.exp(logAlpha);
+        var sIn = obsIn.fill(b.obs);
+        var s2In = nextObsIn.fill(b.nextObs);
+
+        // 1. Soft targets (eq. 3), with exact expectation over next actions.
+        actor.forward(s2In, actorTape);
+        actorTape.copyOutputTo(logits);
+        Categorical.logSoftmax(logits, n, na, logp, p);
+        q1Target.forward(s2In, q1tTape);
+        q1tTape.copyOutputTo(qa);
+        q2Target.forward(s2In, q2tTape);
+        q2tTape.copyOutputTo(qb);
+        for (int i = 0; i < n; i++) {
+            double v = 0;
+            for (int a = 0; a < na; a++) {
+                int k = i * na + a;
+                v += p[k] * (Math.min(qa[k], qb[k]) - alpha * logp[k]);
+            }
+            y[i] = (float) (b.rewards[i] + cfg.gamma() * (1 - b.terminated[i]) * v);
+        }
+
+        // 2. Critics: MSE(Q_i(s, a), y) (CleanRL's qf1_loss + qf2_loss), one Adam step each.
+        m.put("losses/qf1_loss", criticStep(q1, q1Tape, q1Pipe, q1Opt, sIn, b, m, "qf1"));
+        m.put("losses/qf2_loss", criticStep(q2, q2Tape, q2Pipe, q2Opt, sIn, b, m, "qf2"));
+        double n1 = m.get("grad/qf1_norm");
+        double n2 = m.get("grad/qf2_norm");
+        double criticNorm = Math.sqrt(n1 * n1 + n2 * n2);
+        criticMaxNorm = Math.max(criticMaxNorm, criticNorm);
+        m.put("grad/critic_norm", criticNorm);
+        m.put("grad/critic_max_norm", criticMaxNorm);
+
+        // 3. Actor (eq. 5) against min(Q1, Q2) of the updated critics; GrAdE adds alpha * r * H (lagged r).
+        q1.forward(sIn, q1Tape);
+        q1Tape.copyOutputTo(qa);
+        q2.forward(sIn, q2Tape);
+        q2Tape.copyOutputTo(qb);
+        actor.forward(sIn, actorTape);
+        actorTape.copyOutputTo(logits);
+        Categorical.logSoftmax(logits, n, na, logp, p);
+        double r = grade == null ? 0 : grade.ratio();
+        double entW = alpha * (1 + r); // alpha * logpi term plus GrAdE's -alpha*r*H = +alpha*r*sum p logp
+        double actorLoss = 0;
+        double entropy = 0;
+        double entGap = 0; // E[sum p (log p + H_target)] for the temperature
+        double qMin = 0;
+        for (int i = 0; i < n; i++) {
+            double expC = 0;
+            for (int a = 0; a < na; a++) {
+                int k = i * na + a;
+                double mq = Math.min(qa[k], qb[k]);
+                double c = entW * logp[k] - mq;
+                expC += p[k] * c;
+                actorLoss += p[k] * (alpha * logp[k] - mq);
+                entropy -= p[k] * logp[k];
+                entGap += p[k] * (logp[k] + targetEntropy);
+                qMin += p[k] * mq;
+            }
+            // d/dz_j sum_a p_a c_a = p_j (c_j - sum_a p_a c_a)  (c depends on z through log p; the extra
+            // terms cancel because sum_j dp_j = 0).
+            for (int a = 0; a < na; a++) {
+                int k = i * na + a;
+                double c = entW * logp[k] - Math.min(qa[k], qb[k]);
+                dOut[k] = (float) (p[k] * (c - expC) / n);
+            }
+        }
+        actor.backward(actorTape, dOut);
+        actorPipe.process(m);
+        actorOpt.step();
+        actorFast.refresh(actor);
+        m.put("losses/actor_loss", actorLoss / n);
+        m.put("losses/entropy", entropy / n);
+        m.put("losses/min_qf_expected", qMin / n);
+        if (grade != null) {
+            m.put("grade/ratio", r);
+            m.put("grade/bonus_coef", alpha * r);
+        }
+
+        // 4. Temperature (eq. 6): J(alpha) = E[pi^T(-alpha (log pi + H_target))], differentiated w.r.t. log alpha.
+        // dJ/d(log alpha) = -alpha * E[...] equals the loss value itself.
+        double alphaLoss = -alpha * entGap / n;
+        if (cfg.learnAlpha()) {
+            logAlpha = logAlphaOpt.step(logAlpha, alphaLoss);
+        }
+        m.put("losses/alpha", Math.exp(logAlpha));
+        m.put("losses/alpha_loss", alphaLoss);
+
+        // 5. Target critics.
+        Polyak.update(q1Target, q1, cfg.tau());
+        Polyak.update(q2Target, q2, cfg.tau());
+        updates++;
+        return m;
+    }
+
+    private double criticStep(Mlp q, Mlp.Tape tape, GradientPipeline pipe, AdamOptimizer opt,
+                              org.nd4j.linalg.api.ndarray.INDArray sIn, ReplayBuffer.Batch b, Map<String, Double> m,
+                              String name) {
+        int n = b.size;
+        int na = nActions;
+        q.forward(sIn, tape);
+        tape.copyOutputTo(qa);
+        java.util.Arrays.fill(dOut, 0, n * na, 0f);
+        double loss = 0;
+        double qsum = 0;
+        for (int i = 0; i < n; i++) {
+            int k = i * na + b.actions[i];
+            double d = qa[k] - y[i];
+            loss += d * d;
+            qsum += qa[k];
+            dOut[k] = (float) (2 * d / n);
+        }
+        q.backward(tape, dOut);
+        pipe.process(m);
+        opt.step();
+        m.put("losses/" + name + "_values", qsum / n);
+        return loss / n;
+    }
+
+    /** Adam on one scalar (log alpha), matching torch.optim.Adam's defaults. */
+    static final class ScalarAdam {
+        final double lr;
+        double m;
+        double v;
+        int t;
+
+        ScalarAdam(double lr) {
+            this.lr = lr;
+        }
+
+        /** Returns x after one step on the loss whose derivative w.r.t. x is {@code grad}. */
+        double step(double x, double grad) {
+            t++;
+            m = 0.9 * m + 0.1 * grad;
+            v = 0.999 * v + 0.001 * grad * grad;
+            double mh = m / (1 - Math.pow(0.9, t));
+            double vh = v / (1 - Math.pow(0.999, t));
+            return x - lr * mh / (Math.sqrt(vh) + 1e-8);
+        }
+    }
+}

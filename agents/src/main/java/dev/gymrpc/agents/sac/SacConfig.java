@@ -1,0 +1,117 @@
+package dev.gymrpc.agents.sac;
+
+import dev.gymrpc.agents.AlgoConfig;
+import dev.gymrpc.agents.Augmentations;
+import dev.gymrpc.agents.nn.Mlp;
+import dev.gymrpc.agents.util.Check;
+import java.util.List;
+
+/**
+ * Discrete SAC hyperparameters (Christodoulou 2019; main paper Tables 1-2). Presets: {@link #fourRooms()}
+ * and {@link #lunarLander()}; defaults live only there.
+ *
+ * @param hidden             hidden widths of actor and both critics (paper: [256])
+ * @param init               weight initialisation (paper: DDPG scheme)
+ * @param gamma              discount factor, in [0, 1]
+ * @param tau                Polyak factor of the target critics, in (0, 1]
+ * @param actorLr            Adam learning rate of the actor, > 0
+ * @param criticLr           Adam learning rate of each critic, > 0
+ * @param alphaLr            Adam learning rate of log alpha, > 0
+ * @param initialAlpha       starting temperature alpha, > 0
+ * @param learnAlpha         learn log alpha toward the target entropy (else alpha stays fixed)
+ * @param targetEntropyScale c in the target entropy c * log|A|, in [0, 1]
+ * @param batchSize          minibatch size sampled from the replay buffer, >= 1
+ * @param bufferSize         replay capacity in transitions, >= batchSize
+ * @param learningStarts     uniformly random env steps before the first update, >= 0
+ * @param trainFreq          env steps between update phases, >= 1 (1 = update every step)
+ * @param gradientSteps      updates per phase, >= 1 (LunarLander preset: 50 steps then 50 updates)
+ * @param rewardClipLow      rewards below this are clipped to it before storage (NEGATIVE_INFINITY = off)
+ * @param augmentations      Grokfast / GrAdE / clipping / weight decay
+ */
+public record SacConfig(List<Integer> hidden, Mlp.Init init, double gamma, double tau, double actorLr, double criticLr,
+                        double alphaLr, double initialAlpha, boolean learnAlpha, double targetEntropyScale,
+                        int batchSize, int bufferSize, int learningStarts, int trainFreq, int gradientSteps,
+                        double rewardClipLow, Augmentations augmentations) implements AlgoConfig {
+
+    public SacConfig {
+        hidden = List.copyOf(hidden);
+        for (int h : hidden) {
+            Check.atLeast("hidden[i]", h, 1);
+        }
+        if (init == null) {
+            throw new IllegalArgumentException("init must be one of " + List.of(Mlp.Init.values()));
+        }
+        Check.range("gamma", gamma, 0, 1);
+        Check.range("tau", tau, 1e-12, 1);
+        Check.positive("actorLr", actorLr);
+        Check.positive("criticLr", criticLr);
+        Check.positive("alphaLr", alphaLr);
+        Check.positive("initialAlpha", initialAlpha);
+        Check.range("targetEntropyScale", targetEntropyScale, 0, 1);
+        Check.atLeast("batchSize", batchSize, 1);
+        Check.atLeast("bufferSize", bufferSize, batchSize);
+        Check.atLeast("learningStarts", learningStarts, 0);
+        Check.atLeast("trainFreq", trainFreq, 1);
+        Check.atLeast("gradientSteps", gradientSteps, 1);
+        if (Double.isNaN(rewardClipLow) || rewardClipLow == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("rewardClipLow must be a number or -Infinity (off), got " + rewardClipLow);
+        }
+        if (augmentations == null) {
+            augmentations = Augmentations.NONE;
+        }
+    }
+
+    @Override
+    public String algorithm() {
+        return "sac";
+    }
+
+    /** Paper Table 1 (FourRooms): buffer 1e4, alpha 1.0, 5,000 random steps, one update per env step, c = 0.5. */
+    public static SacConfig fourRooms() {
+        return new SacConfig(List.of(256), Mlp.Init.DDPG_UNIFORM, 0.99, 0.005, 3e-4, 3e-4, 3e-4, 1.0, true, 0.5,
+                256, 10_000, 5_000, 1, 1, Double.NEGATIVE_INFINITY, Augmentations.NONE);
+    }
+
+    /**
+     * Paper Table 2 (LunarLander): buffer 1e6, alpha 0.2, 10,000 random steps, 50 env steps then 50
+     * updates, rewards clipped below at -10, c = 0.6.
+     */
+    public static SacConfig lunarLander() {
+        return new SacConfig(List.of(256), Mlp.Init.DDPG_UNIFORM, 0.99, 0.005, 3e-4, 3e-4, 3e-4, 0.2, true, 0.6,
+                256, 1_000_000, 10_000, 50, 50, -10.0, Augmentations.NONE);
+    }
+
+    /** Named presets: {@code fourrooms}, {@code lunarlander}. */
+    public static SacConfig preset(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "fourrooms", "fourrooms-v0", "paper-fourrooms" -> fourRooms();
+            case "lunarlander", "lunarlander-v3", "paper-lunarlander" -> lunarLander();
+            default -> throw new IllegalArgumentException("unknown SAC preset '" + name + "'; choose fourrooms or lunarlander");
+        };
+    }
+
+    public SacConfig withAugmentations(Augmentations a) {
+        return new SacConfig(hidden, init, gamma, tau, actorLr, criticLr, alphaLr, initialAlpha, learnAlpha,
+                targetEntropyScale, batchSize, bufferSize, learningStarts, trainFreq, gradientSteps, rewardClipLow, a);
+    }
+
+    public SacConfig withHidden(List<Integer> h) {
+        return new SacConfig(h, init, gamma, tau, actorLr, criticLr, alphaLr, initialAlpha, learnAlpha,
+                targetEntropyScale, batchSize, bufferSize, learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);
+    }
+
+    public SacConfig withSchedule(int learningStarts, int trainFreq, int gradientSteps) {
+        return new SacConfig(hidden, init, gamma, tau, actorLr, criticLr, alphaLr, initialAlpha, learnAlpha,
+                targetEntropyScale, batchSize, bufferSize, learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);
+    }
+
+    public SacConfig withBatchSize(int b) {
+        return new SacConfig(hidden, init, gamma, tau, actorLr, criticLr, alphaLr, initialAlpha, learnAlpha,
+                targetEntropyScale, b, Math.max(bufferSize, b), learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);
+    }
+
+    public SacConfig withLearningRates(double actor, double critic, double alpha) {
+        return new SacConfig(hidden, init, gamma, tau, actor, critic, alpha, initialAlpha, learnAlpha,
+                targetEntropyScale, batchSize, bufferSize, learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);
+    }
+}
