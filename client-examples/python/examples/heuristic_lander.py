@@ -100,4 +100,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except gymrpc.ServerUnavailableError as exc:
+        sys.exit(f"error: {exc}")

@@ -74,4 +74,7 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except gymrpc.ServerUnavailableError as exc:
+        raise SystemExit(f"error: {exc}")

@@ -200,3 +200,11 @@ def test_pipelined_steps_equal_one_by_one(server_address):
         np.testing.assert_array_equal(p[0], s[0])
         assert p[1:4] == s[1:4]
 
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["unary", "stream"])
+def test_close_releases_the_server_handle(server_address, streaming):
+    """More make/close cycles than the server's session cap (256): a leaked handle would hit SESSION_LIMIT."""
+    cap = gymrpc.server_info(server_address).max_sessions
+    for _ in range(cap + 20):
+        gymrpc.make("CartPole-v1", address=server_address, streaming=streaming).close()
