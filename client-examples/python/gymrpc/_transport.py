@@ -16,6 +16,7 @@ import itertools
 import os
 import queue
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 import grpc
@@ -178,7 +179,7 @@ class SessionTransport:
         self._connection = connection
         self._requests: queue.SimpleQueue = queue.SimpleQueue()
         self._ids = itertools.count(1)
-        self._pending: list[str] = []  # verbs sent and not yet received, oldest first
+        self._pending: deque[str] = deque()  # verbs sent and not yet received, oldest first
         self._closed = False
         self._lock = threading.Lock()
         self._responses = connection.stub.Session(iter(self._requests.get, _END))
@@ -188,14 +189,15 @@ class SessionTransport:
         if self._closed:
             raise ServerError("this gymrpc session stream is closed")
         request_id = next(self._ids)
-        message = env_pb2.SessionRequest(request_id=request_id, **{verb: request})
+        message = env_pb2.SessionRequest(request_id=request_id)
+        getattr(message, verb).CopyFrom(request)
         self._pending.append(verb)
         self._requests.put(message)
         return request_id
 
     def receive(self):
         """The response to the oldest request sent and not yet received (raises its error, if any)."""
-        verb = self._pending.pop(0)
+        verb = self._pending.popleft()
         try:
             response = next(self._responses)
         except grpc.RpcError as exc:
@@ -235,7 +237,7 @@ class SessionTransport:
         self._requests.put(_END)
         try:
             while self._pending:  # answers to pipelined requests nobody collected
-                self._pending.pop(0)
+                self._pending.popleft()
                 next(self._responses)
         except (grpc.RpcError, StopIteration):
             pass

@@ -42,6 +42,11 @@ class ActionEncoder:
         self.space = space
         if isinstance(space, spaces.Discrete):
             self.discrete = True
+            # Discrete action tensors are built once: a step then only copies a ready message.
+            self._scalars = {
+                a: common_pb2.Tensor(int64s=common_pb2.Int64Array(values=[a]))
+                for a in range(space.start, space.start + min(space.n, 1024))
+            }
         elif isinstance(space, spaces.Box):
             self.discrete = False
             self.dtype = space.dtype
@@ -52,7 +57,9 @@ class ActionEncoder:
 
     def single(self, action: Any) -> common_pb2.Tensor:
         if self.discrete:
-            return common_pb2.Tensor(int64s=common_pb2.Int64Array(values=[_as_int(action)]))
+            value = _as_int(action)
+            tensor = self._scalars.get(value)
+            return tensor if tensor is not None else common_pb2.Tensor(int64s=common_pb2.Int64Array(values=[value]))
         array = np.asarray(action)
         if array.shape != self.shape:
             raise InvalidActionError(
@@ -91,6 +98,8 @@ class ActionEncoder:
 
 
 def _as_int(action: Any) -> int:
+    if type(action) is int:
+        return action
     if isinstance(action, (int, np.integer)) and not isinstance(action, (bool, np.bool_)):
         return int(action)
     if isinstance(action, np.ndarray) and action.size == 1 and np.issubdtype(action.dtype, np.integer):
@@ -130,7 +139,7 @@ class ObservationDecoder:
             values = getattr(tensor, kind).values
             if self.scalar:
                 return int(values[0])
-            array = np.array(values, dtype=self.dtype)
+            array = np.fromiter(values, dtype=self.dtype, count=len(values))
         return array.reshape(self.shape)
 
 
@@ -223,9 +232,9 @@ class RemoteEnv(gym.Env):
 
     def step(self, action) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         self._check_open()
-        response = self._transport.call(
-            "step", env_pb2.StepRequest(handle=self._handle, action=self._encode_action(action))
-        )
+        request = env_pb2.StepRequest(handle=self._handle)
+        request.action.CopyFrom(self._encode_action(action))
+        response = self._transport.call("step", request)
         info = _codec.from_value_map(response.info) if response.info else {}
         return (
             self._decode_obs(response.observation),
@@ -281,7 +290,9 @@ class RemoteEnv(gym.Env):
         for action in actions:
             if ended or error is not None:
                 break
-            transport.send("step", env_pb2.StepRequest(handle=self._handle, action=self._encode_action(action)))
+            request = env_pb2.StepRequest(handle=self._handle)
+            request.action.CopyFrom(self._encode_action(action))
+            transport.send("step", request)
             if transport.pending >= window:
                 ended, error = self._collect(results, ended, error)
         while transport.pending:

@@ -84,6 +84,7 @@ class RemoteVectorEnv(VectorEnv):
             self._connection.close()
             raise
         self.closed = False
+        self._ever_reset = False
         self._handle = made.handle
         info = made.env
         self.env_info = info
@@ -151,14 +152,16 @@ class RemoteVectorEnv(VectorEnv):
         if len(seeds) != self.num_envs:
             raise ValueError(f"got {len(seeds)} seeds for {self.num_envs} sub-environments")
         selected = np.ones(self.num_envs, dtype=bool) if mask is None else mask
+        unseeded = np.array([s is None for s in seeds]) & selected
         infos: dict[str, Any] = {}
         response = None
-        unseeded = np.zeros(self.num_envs, dtype=bool)
+        if not self._ever_reset:
+            # The server wants every sub-env reset first; that reset is the unseeded sub-envs' reset.
+            response = self._vector_reset(None, None, wire_options)
+            self._merge_infos(infos, response.infos, unseeded)
+            unseeded[:] = False
         for i, s in enumerate(seeds):
-            if not selected[i]:
-                continue
-            if s is None:
-                unseeded[i] = True
+            if not selected[i] or s is None:
                 continue
             if int(s) - i < 0:
                 raise ValueError(
@@ -226,7 +229,9 @@ class RemoteVectorEnv(VectorEnv):
             request.seed = int(seed)
         if mask is not None:
             request.reset_mask.extend(bool(m) for m in mask)
-        return self._transport.call("vector_reset", request)
+        response = self._transport.call("vector_reset", request)
+        self._ever_reset = True
+        return response
 
     def _infos(self, wire_infos) -> dict[str, Any]:
         infos: dict[str, Any] = {}

@@ -7,8 +7,8 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
-import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import org.jbox2d.collision.shapes.PolygonShape;
 import org.jbox2d.common.Vec2;
@@ -130,8 +130,9 @@ final class LunarLanderRenderer {
             double x = hx * SCALE;
             double flagy1 = LunarLander.HELIPAD_Y * SCALE;
             double flagy2 = flagy1 + 50;
+            // pygame.draw.line(width=1) covers pixel column x, rows flagy1..flagy2 inclusive
             g.setColor(POLE);
-            g.draw(new Line2D.Double(x, flagy1, x, flagy2));
+            g.fill(new Rectangle2D.Double(Math.floor(x), flagy1, 1, flagy2 - flagy1 + 1));
             Path2D.Double flag = new Path2D.Double();
             flag.moveTo(x, flagy2);
             flag.lineTo(x, flagy2 - 10);

@@ -1,0 +1,205 @@
+"""Python client benchmark: what a Python agent gets from a gymrpc server, next to Gymnasium in-process.
+
+Measures, on LunarLander-v3:
+  * one env, closed loop (each action waits for the previous observation): step round-trip latency
+    p50 / p99 and steps/s, over unary rpcs and over the Session stream;
+  * one env, open loop over the stream with up to --window steps in flight (step_pipelined);
+  * a vector env (one VectorStep rpc per batch) at N = 1, 8, 64: env-steps/s;
+  * the reference: Gymnasium's own LunarLander-v3 in this Python process (needs Box2D, i.e.
+    `pip install "gymnasium[box2d]"`; skipped with a note when it is not installed), single and
+    SyncVectorEnv at the largest N.
+
+    python bench/bench_client.py                      # starts the server from server/target/gymrpc-server.jar
+    python bench/bench_client.py --address localhost:50051 --steps 5000 --json out.json
+
+Wall-clock figures on a shared machine are noisy: run it on an idle one and compare rows from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import gymrpc
+from gymrpc.testing import LocalServer
+
+ENV_ID = "LunarLander-v3"
+REPO = Path(__file__).resolve().parents[3]
+
+
+def closed_loop(address: str, streaming: bool, steps: int, warmup: int, seed: int) -> dict:
+    env = gymrpc.make(ENV_ID, address=address, streaming=streaming)
+    actions = np.random.default_rng(seed).integers(0, 4, steps + warmup).tolist()
+    latencies = np.empty(steps)
+    try:
+        env.reset(seed=seed)
+        for a in actions[:warmup]:
+            if any(env.step(a)[2:4]):
+                env.reset()
+        clock = time.perf_counter
+        start = clock()
+        for i, a in enumerate(actions[warmup:]):
+            t = clock()
+            _, _, terminated, truncated, _ = env.step(a)
+            latencies[i] = clock() - t
+            if terminated or truncated:
+                env.reset()
+        elapsed = clock() - start
+    finally:
+        env.close()
+    return {
+        "what": f"1 env, {'stream' if streaming else 'unary'}, closed loop",
+        "steps_per_s": steps / elapsed,
+        "p50_us": float(np.percentile(latencies, 50) * 1e6),
+        "p99_us": float(np.percentile(latencies, 99) * 1e6),
+    }
+
+
+def pipelined(address: str, steps: int, window: int, seed: int) -> dict:
+    env = gymrpc.make(ENV_ID, address=address, streaming=True)
+    rng = np.random.default_rng(seed)
+    done = 0
+    try:
+        env.reset(seed=seed)
+        env.step_pipelined(rng.integers(0, 4, 200).tolist(), window=window)  # warm-up
+        start = time.perf_counter()
+        episode = 0
+        while done < steps:
+            env.reset(seed=seed + episode)
+            episode += 1
+            done += len(env.step_pipelined(rng.integers(0, 4, min(1000, steps - done)).tolist(), window=window))
+        elapsed = time.perf_counter() - start
+    finally:
+        env.close()
+    return {"what": f"1 env, stream, open loop (window {window})", "steps_per_s": done / elapsed}
+
+
+def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: int, threads: int) -> dict:
+    envs = gymrpc.make_vec(ENV_ID, num_envs, address=address, streaming=streaming, threads=threads)
+    batches = max(20, env_steps // num_envs)
+    rng = np.random.default_rng(seed)
+    actions = rng.integers(0, 4, (batches + 10, num_envs))
+    latencies = np.empty(batches)
+    try:
+        envs.reset(seed=seed)
+        for a in actions[:10]:
+            envs.step(a)
+        clock = time.perf_counter
+        start = clock()
+        for i, a in enumerate(actions[10:]):
+            t = clock()
+            envs.step(a)
+            latencies[i] = clock() - t
+        elapsed = clock() - start
+    finally:
+        envs.close()
+    return {
+        "what": f"vector N={num_envs}, {'stream' if streaming else 'unary'}"
+        + (f", {threads} server threads" if threads > 1 else ""),
+        "steps_per_s": batches * num_envs / elapsed,
+        "p50_us": float(np.percentile(latencies, 50) * 1e6),
+        "p99_us": float(np.percentile(latencies, 99) * 1e6),
+    }
+
+
+def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
+    try:
+        import Box2D  # noqa: F401
+    except ImportError:
+        print("note: Box2D is not installed, so Gymnasium's in-process LunarLander-v3 reference is skipped "
+              "(pip install \"gymnasium[box2d]\" to include it)", file=sys.stderr)
+        return []
+    import gymnasium as gym
+
+    rows = []
+    env = gym.make(ENV_ID)
+    actions = np.random.default_rng(seed).integers(0, 4, steps).tolist()
+    env.reset(seed=seed)
+    latencies = np.empty(steps)
+    clock = time.perf_counter
+    start = clock()
+    for i, a in enumerate(actions):
+        t = clock()
+        _, _, terminated, truncated, _ = env.step(a)
+        latencies[i] = clock() - t
+        if terminated or truncated:
+            env.reset()
+    elapsed = clock() - start
+    env.close()
+    rows.append({"what": "Gymnasium in-process, 1 env (reference)", "steps_per_s": steps / elapsed,
+                 "p50_us": float(np.percentile(latencies, 50) * 1e6),
+                 "p99_us": float(np.percentile(latencies, 99) * 1e6)})
+
+    envs = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="sync")
+    batches = max(20, steps // num_envs)
+    batch_actions = np.random.default_rng(seed).integers(0, 4, (batches, num_envs))
+    envs.reset(seed=seed)
+    start = clock()
+    for a in batch_actions:
+        envs.step(a)
+    elapsed = clock() - start
+    envs.close()
+    rows.append({"what": f"Gymnasium in-process SyncVectorEnv N={num_envs} (reference)",
+                 "steps_per_s": batches * num_envs / elapsed})
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"\n{'measurement':<52} {'steps/s':>10} {'p50 us':>9} {'p99 us':>9}")
+    print("-" * 83)
+    for r in rows:
+        p50 = f"{r['p50_us']:.0f}" if "p50_us" in r else "-"
+        p99 = f"{r['p99_us']:.0f}" if "p99_us" in r else "-"
+        print(f"{r['what']:<52} {r['steps_per_s']:>10,.0f} {p50:>9} {p99:>9}")
+    print("(vector rows: env-steps/s, latency per batch)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--address", help="benchmark a running server (default: start one from --jar)")
+    parser.add_argument("--jar", default=str(REPO / "server" / "target" / "gymrpc-server.jar"))
+    parser.add_argument("--steps", type=int, default=5000, help="timed steps per single-env measurement")
+    parser.add_argument("--warmup", type=int, default=1000)
+    parser.add_argument("--window", type=int, default=8, help="steps in flight for the open-loop row")
+    parser.add_argument("--vector-sizes", default="1,8,64")
+    parser.add_argument("--vector-steps", type=int, default=40000, help="timed env-steps per vector size")
+    parser.add_argument("--threads", type=int, default=0, help="server worker threads per vector env")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write the rows to this file")
+    args = parser.parse_args(argv)
+
+    server = None
+    address = args.address
+    if address is None:
+        server = LocalServer(args.jar).start()
+        address = server.address
+    rows: list[dict] = []
+    try:
+        print(f"gymrpc bench: {ENV_ID} at {address}; Python {platform.python_version()}, {os.cpu_count()} cpus",
+              file=sys.stderr)
+        for streaming in (False, True):
+            rows.append(closed_loop(address, streaming, args.steps, args.warmup, args.seed))
+        rows.append(pipelined(address, args.steps, args.window, args.seed))
+        sizes = [int(n) for n in args.vector_sizes.split(",")]
+        for n in sizes:
+            rows.append(vector(address, n, True, args.vector_steps, args.seed, args.threads))
+        rows.append(vector(address, sizes[-1], False, args.vector_steps, args.seed, args.threads))
+        rows.extend(gymnasium_reference(args.steps, sizes[-1], args.seed))
+    finally:
+        if server is not None:
+            server.stop()
+    print_table(rows)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+package dev.gymrpc.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gymrpc.client.RemoteVectorEnv;
+import dev.gymrpc.envs.AutoresetMode;
+import dev.gymrpc.envs.EnvRegistry;
+import dev.gymrpc.envs.ResetNeededException;
+import dev.gymrpc.envs.RgbImage;
+import dev.gymrpc.envs.VectorEnv;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batched stepping over gRPC: a remote vector env matches the in-process {@link VectorEnv} step for
+ * step in every autoreset mode, with Gymnasium 1.x's autoreset semantics visible on the wire.
+ */
+class VectorEnvRpcTest {
+
+    private InProcessServer fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = new InProcessServer();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        fixture.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private RemoteVectorEnv<Integer> remote(int n, AutoresetMode mode, int threads) {
+        return (RemoteVectorEnv<Integer>) RemoteVectorEnv.make(fixture.channel, "CartPole-v1", n, Map.of(), mode, threads);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorEnv<Integer> local(int n, AutoresetMode mode) {
+        return (VectorEnv<Integer>) VectorEnv.make(EnvRegistry.standard(), "CartPole-v1", n, Map.of(), mode, 1);
+    }
+
+    private static List<Integer> actions(SplittableRandom rng, int n) {
+        List<Integer> a = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            a.add(rng.nextInt(2));
+        }
+        return a;
+    }
+
+    private static void assertSameStep(VectorEnv.VectorStep want, VectorEnv.VectorStep got, int t) {
+        assertArrayEquals(want.observations(), got.observations(), "observations at step " + t);
+        assertArrayEquals(want.rewards(), got.rewards(), "rewards at step " + t);
+        assertArrayEquals(want.terminated(), got.terminated(), "terminated at step " + t);
+        assertArrayEquals(want.truncated(), got.truncated(), "truncated at step " + t);
+    }
+
+    /** NEXT_STEP (the default): the call after an episode end returns the reset observation, reward 0, flags false. */
+    @Test
+    void nextStepAutoresetMatchesTheLocalVectorEnv() {
+        int n = 4;
+        try (RemoteVectorEnv<Integer> r = remote(n, AutoresetMode.NEXT_STEP, 2); VectorEnv<Integer> l = local(n,
+                AutoresetMode.NEXT_STEP)) {
+            assertEquals(AutoresetMode.NEXT_STEP, r.autoresetMode());
+            assertArrayEquals(l.reset(10L).observations(), r.reset(10L).observations(), "seed + i per sub-env");
+            SplittableRandom rng = new SplittableRandom(1);
+            boolean[] endedBefore = new boolean[n];
+            int autoresets = 0;
+            for (int t = 0; t < 300; t++) {
+                List<Integer> a = actions(rng, n);
+                VectorEnv.VectorStep want = l.step(a);
+                VectorEnv.VectorStep got = r.step(a);
+                assertSameStep(want, got, t);
+                for (int i = 0; i < n; i++) {
+                    if (endedBefore[i]) {
+                        autoresets++;
+                        assertEquals(0.0, got.rewards()[i], "autoreset step reward");
+                        assertFalse(got.terminated()[i] || got.truncated()[i], "autoreset step flags");
+                    }
+                    endedBefore[i] = got.terminated()[i] || got.truncated()[i];
+                }
+            }
+            assertTrue(autoresets > 5, "episodes ended and were autoreset (" + autoresets + ")");
+        }
+    }
+
+    /** SAME_STEP: reset at once; the final observation travels in that sub-env's info. */
+    @Test
+    void sameStepAutoresetPutsTheFinalObservationInInfo() {
+        int n = 3;
+        try (RemoteVectorEnv<Integer> r = remote(n, AutoresetMode.SAME_STEP, 1); VectorEnv<Integer> l = local(n,
+                AutoresetMode.SAME_STEP)) {
+            l.reset(5L);
+            r.reset(5L);
+            SplittableRandom rng = new SplittableRandom(2);
+            int finals = 0;
+            for (int t = 0; t < 200; t++) {
+                List<Integer> a = actions(rng, n);
+                VectorEnv.VectorStep want = l.step(a);
+                VectorEnv.VectorStep got = r.step(a);
+                assertSameStep(want, got, t);
+                for (int i = 0; i < n; i++) {
+                    if (got.terminated()[i] || got.truncated()[i]) {
+                        finals++;
+                        Object fin = got.infos().get(i).get("final_obs");
+                        assertTrue(fin instanceof float[], "final_obs is a float32 array: " + got.infos().get(i));
+                        assertArrayEquals((float[]) want.infos().get(i).get("final_obs"), (float[]) fin);
+                        assertTrue(got.infos().get(i).containsKey("final_info"));
+                    }
+                }
+            }
+            assertTrue(finals > 3, "episodes ended in SAME_STEP mode (" + finals + ")");
+        }
+    }
+
+    /** DISABLED: an ended sub-env must be reset with a mask; the others keep their observations. */
+    @Test
+    void disabledAutoresetNeedsAMaskedReset() {
+        int n = 2;
+        try (RemoteVectorEnv<Integer> r = remote(n, AutoresetMode.DISABLED, 1)) {
+            assertThrows(ResetNeededException.class, () -> r.reset(0L, Map.of(), new boolean[] {true, false}),
+                    "the first reset covers every sub-env");
+            r.reset(0L);
+            VectorEnv.VectorStep s;
+            int t = 0;
+            do {
+                s = r.step(List.of(0, 1));
+                t++;
+            } while (!(s.terminated()[0] || s.truncated()[0] || s.terminated()[1] || s.truncated()[1]) && t < 500);
+            int ended = s.terminated()[0] || s.truncated()[0] ? 0 : 1;
+            float[] before = s.observations();
+            assertThrows(ResetNeededException.class, () -> r.step(List.of(0, 0)));
+            boolean[] mask = new boolean[n];
+            mask[ended] = true;
+            VectorEnv.VectorReset after = r.reset(null, Map.of(), mask);
+            int other = 1 - ended;
+            assertArrayEquals(Arrays.copyOfRange(before, other * 4, other * 4 + 4), after.observation(other),
+                    "the unmasked sub-env keeps its observation");
+            // Both sub-envs are steppable again (unless the other one ended in the same step).
+            if (!(s.terminated()[other] || s.truncated()[other])) {
+                r.step(List.of(0, 0));
+            }
+        }
+    }
+
+    @Test
+    void threadsDoNotChangeResultsAndSubEnvsRender() {
+        int n = 8;
+        try (RemoteVectorEnv<Integer> one = remote(n, AutoresetMode.NEXT_STEP, 1);
+             RemoteVectorEnv<Integer> many = remote(n, AutoresetMode.NEXT_STEP, 4)) {
+            assertArrayEquals(one.reset(3L).observations(), many.reset(3L).observations());
+            SplittableRandom rng = new SplittableRandom(9);
+            for (int t = 0; t < 100; t++) {
+                List<Integer> a = actions(rng, n);
+                assertSameStep(one.step(a), many.step(a), t);
+            }
+            RgbImage img = many.render(7);
+            assertEquals(img.width() * img.height() * 3, img.rgb().length);
+            assertThrows(io.grpc.StatusRuntimeException.class, () -> many.render(8));
+        }
+        assertEquals(0, fixture.server.sessions().size());
+    }
+}
