@@ -38,16 +38,20 @@ public final class GymRpcServer {
     private final HealthStatusManager health = new HealthStatusManager();
     private final SessionManager sessions;
     private final List<String> serviceNames;
+    private final List<BindableService> extra;
     private volatile boolean stopped;
 
     /**
      * @param builder  transport-specific builder (Netty via {@link #netty}, or in-process in tests)
      * @param config   limits and timeouts; host/port/keepalive are the builder's business
      * @param registry the envs to serve
-     * @param extra    further services to serve (e.g. the agent service), also reported healthy
+     * @param extra    further services to serve (e.g. the agent service), also reported healthy; those
+     *                 that are {@link AutoCloseable} are closed at the start of {@link #stop} (the agent
+     *                 service interrupts its jobs there, so its watch streams end before the drain)
      */
     public GymRpcServer(ServerBuilder<?> builder, ServerConfig config, EnvRegistry registry, List<BindableService> extra) {
         this.config = config;
+        this.extra = List.copyOf(extra);
         this.sessions = new SessionManager(config.maxSessions(), config.idleTimeout());
         EnvServiceImpl envService = new EnvServiceImpl(new EnvOperations(registry, sessions, config));
         builder.maxInboundMessageSize(config.maxMessageBytes())
@@ -115,6 +119,15 @@ public final class GymRpcServer {
         stopped = true;
         LOG.info("stopping: health NOT_SERVING, draining calls for up to {}", grace);
         health.enterTerminalState();
+        for (BindableService s : extra) {
+            if (s instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} failed: {}", s.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
         server.shutdown();
         try {
             if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

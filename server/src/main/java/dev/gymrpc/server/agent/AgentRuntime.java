@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * The agent service with everything it owns: the store, the job manager and the gRPC service object.
- * {@link #close()} interrupts running jobs (they become INTERRUPTED, resumable) and stops the streams;
- * the server calls it before draining calls so open WatchJob streams see the final events and end.
+ * {@link #close()} (the same as closing the service, which {@code GymRpcServer.stop} does before it drains
+ * calls) interrupts running jobs (they become INTERRUPTED, resumable) so open WatchJob streams see the
+ * final events and end.
  */
 public final class AgentRuntime implements AutoCloseable {
 
@@ -39,7 +40,6 @@ public final class AgentRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        jobs.close();
         service.close();
     }
 }

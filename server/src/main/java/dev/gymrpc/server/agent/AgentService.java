@@ -272,11 +272,13 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
     }
 
     /**
-     * Stops the stream executor after the pending sends (e.g. the INTERRUPTED events of a server stop)
-     * went out; the job manager is closed by its owner first.
+     * Stops the service: the job manager (running jobs become INTERRUPTED, resumable), then the stream
+     * executor once the pending sends (e.g. those INTERRUPTED events) went out. The service owns the job
+     * manager it was given. Idempotent.
      */
     @Override
     public void close() {
+        jobs.close();
         streams.shutdown();
         try {
             if (!streams.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code gymrpc bench ...}: benchmarks; each kind is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print a table.",
-        subcommands = {BenchCommand.Rpc.class})
+        subcommands = {BenchCommand.Rpc.class, AgentsBenchCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

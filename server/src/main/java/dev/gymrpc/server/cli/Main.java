@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gymrpc", mixinStandardHelpOptions = true, version = "gymrpc 0.1.0-SNAPSHOT",
         description = "Gymnasium-compatible environments and RL agents served over gRPC.",
-        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TrainCommand.class, EvaluateCommand.class, PlotCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -3,15 +3,19 @@ package dev.gymrpc.server.cli;
 import dev.gymrpc.envs.EnvRegistry;
 import dev.gymrpc.server.GymRpcServer;
 import dev.gymrpc.server.ServerConfig;
+import dev.gymrpc.server.agent.AgentRuntime;
+import dev.gymrpc.server.agent.AgentsModuleBackend;
+import dev.gymrpc.server.jobs.JobsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gymrpc serve}: runs the server until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the environments over gRPC (health and reflection included) until Ctrl-C.")
+        description = "Serve the environments and the agent service (training jobs, models) over gRPC, with health and reflection, until Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST,
@@ -42,6 +46,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "Directory for the agent service's runs and models (default: ${DEFAULT-VALUE}).")
     Path store;
 
+    @Option(names = "--workers", defaultValue = "" + JobsConfig.DEFAULT_WORKERS,
+            description = "Training/benchmark jobs run at once; more wait QUEUED (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--max-queued-jobs", defaultValue = "" + JobsConfig.DEFAULT_MAX_QUEUED,
+            description = "Jobs that may wait for a worker; more fail with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    int maxQueuedJobs;
+
+    @Option(names = "--resume", description = "Resume every INTERRUPTED job of the store at startup (from its last "
+            + "checkpoint).")
+    boolean resume;
+
     ServerConfig config() {
         return ServerConfig.defaults().withHost(host).withPort(port).withMaxSessions(maxSessions)
                 .withIdleTimeout(idleTimeout).withMaxMessageBytes(maxMessageBytes).withMaxVectorEnvs(maxVectorEnvs)
@@ -51,9 +67,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
-        GymRpcServer server = new GymRpcServer(GymRpcServer.netty(config), config, EnvRegistry.standard())
+        AgentRuntime agents = new AgentRuntime(config.store(), JobsConfig.defaults().withWorkers(workers)
+                .withMaxQueued(maxQueuedJobs), AgentsModuleBackend.standard(), EnvRegistry.standard());
+        GymRpcServer server = new GymRpcServer(GymRpcServer.netty(config), config, EnvRegistry.standard(),
+                List.of(agents.service()))
                 .start()
                 .addShutdownHook();
+        if (resume) {
+            agents.jobs().resumeAllInterrupted();
+        }
         System.out.println("gymrpc listening on " + config.host() + ":" + server.port() + " (Ctrl-C to stop)");
         server.blockUntilShutdown();
         return 0;

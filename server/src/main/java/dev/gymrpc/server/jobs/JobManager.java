@@ -337,6 +337,26 @@ public final class JobManager implements AutoCloseable {
         return job.snapshot();
     }
 
+    /**
+     * Resumes every INTERRUPTED job, oldest first, as far as the queue allows ({@code serve --resume}).
+     * Returns the ids resumed.
+     */
+    public List<String> resumeAllInterrupted() {
+        List<Job> interrupted = new ArrayList<>(list(JobState.JOB_STATE_INTERRUPTED, 0));
+        java.util.Collections.reverse(interrupted);
+        List<String> ids = new ArrayList<>();
+        for (Job j : interrupted) {
+            try {
+                resume(j.getJobId());
+                ids.add(j.getJobId());
+            } catch (RuntimeException e) {
+                LOG.warn("could not resume {}: {}", j.getJobId(), e.getMessage());
+            }
+        }
+        LOG.info("resumed {} interrupted jobs: {}", ids.size(), ids);
+        return ids;
+    }
+
     /** Removes a finished job's record and files (not its model). */
     public void delete(String jobId) throws IOException {
         ManagedJob job = job(jobId);

@@ -48,12 +48,14 @@ final class AgentTestServer implements AutoCloseable {
         async = AgentServiceGrpc.newStub(channel);
     }
 
-    /** Stops the server as `gymrpc serve` does on Ctrl-C: jobs interrupted, then calls drained. */
+    /**
+     * Stops the server as `gymrpc serve` does on Ctrl-C: GymRpcServer.stop closes the agent service
+     * (jobs interrupted), then drains calls.
+     */
     void stop() throws InterruptedException {
-        runtime.close();
+        server.stop(Duration.ofSeconds(2));
         channel.shutdownNow();
         channel.awaitTermination(5, TimeUnit.SECONDS);
-        server.stop(Duration.ofSeconds(2));
     }
 
     void restart() throws IOException, InterruptedException {
