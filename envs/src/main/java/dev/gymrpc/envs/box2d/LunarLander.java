@@ -581,10 +581,6 @@ public abstract sealed class LunarLander<A> extends AbstractEnv<A>
         return legs[i];
     }
 
-    Body moonBody() {
-        return moon;
-    }
-
     double[] smoothY() {
         return smoothY;
     }
