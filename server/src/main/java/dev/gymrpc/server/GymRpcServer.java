@@ -93,6 +93,9 @@ public final class GymRpcServer {
         for (BindableService s : extra) {
             builder.addService(s);
         }
+        if (config.requiresAuth()) {
+            builder.intercept(new AuthInterceptor(config.authToken()));
+        }
         this.serviceNames = new java.util.ArrayList<>(List.of(EnvServiceGrpc.SERVICE_NAME));
         for (BindableService s : extra) {
             serviceNames.add(s.bindService().getServiceDescriptor().getName());
@@ -125,9 +128,9 @@ public final class GymRpcServer {
         for (String name : serviceNames) {
             health.setStatus(name, ServingStatus.SERVING);
         }
-        LOG.info("gymrpc serving {} on {} (max sessions {}, idle timeout {}, max message {} bytes)",
+        LOG.info("gymrpc serving {} on {} (max sessions {}, idle timeout {}, max message {} bytes, auth {})",
                 serviceNames, server.getListenSockets(), config.maxSessions(), config.idleTimeout(),
-                config.maxMessageBytes());
+                config.maxMessageBytes(), config.requiresAuth() ? "bearer token" : "none");
         return this;
     }
 
