@@ -202,6 +202,14 @@ class SessionTransport:
             response = next(self._responses)
         except grpc.RpcError as exc:
             self._closed = True
+            if exc.code() in (grpc.StatusCode.CANCELLED, grpc.StatusCode.UNAVAILABLE):
+                # We only cancel on close(), so this is the server going away (shutdown, restart, network).
+                raise ServerUnavailableError(
+                    f"lost the session stream to the gymrpc server at {self._connection.address} "
+                    f"({exc.code().name}: {exc.details()}); the server stopped or restarted, and the "
+                    "environments on this stream are gone: make a new env",
+                    exc.code(),
+                ) from None
             raise from_rpc_error(exc, self._connection.address) from None
         except StopIteration:
             self._closed = True

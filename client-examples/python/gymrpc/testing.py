@@ -38,6 +38,17 @@ def health_status(address: str, timeout: float = 1.0) -> int | None:
     return reply[1] if reply[:1] == b"\x08" and len(reply) > 1 else 0
 
 
+def require_jar(jar: str | Path) -> Path:
+    """``jar`` as a Path; FileNotFoundError saying how to build it when it is missing."""
+    jar = Path(jar)
+    if not jar.is_file():
+        raise FileNotFoundError(
+            f"the gymrpc server jar {jar} is missing: build it from the repository root with "
+            "`mvn -o -DskipTests package`"
+        )
+    return jar
+
+
 class LocalServer:
     """Runs ``java -jar <jar> serve`` on a free loopback port until stopped; waits for health SERVING."""
 
@@ -55,11 +66,7 @@ class LocalServer:
         self._store = None
 
     def start(self) -> "LocalServer":
-        if not self.jar.is_file():
-            raise FileNotFoundError(
-                f"the gymrpc server jar {self.jar} is missing: build it from the repository root with "
-                "`mvn -o -DskipTests package`"
-            )
+        require_jar(self.jar)
         if self.java is None:
             raise FileNotFoundError("`java` (17+) is not on PATH; it runs the gymrpc server")
         self.port = free_port()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gymrpc.testing import LocalServer
+from gymrpc.testing import LocalServer, require_jar
 
 REPO = Path(__file__).resolve().parents[3]
 JAR = Path(os.environ.get("GYMRPC_SERVER_JAR", REPO / "server" / "target" / "gymrpc-server.jar"))
@@ -43,3 +43,12 @@ def server_env_ids(server_address):
     import gymrpc
 
     return [info.id for info in gymrpc.list_envs(server_address)]
+
+
+@pytest.fixture(scope="session")
+def server_jar() -> Path:
+    """The server jar, for tests that need a server of their own (e.g. to stop it)."""
+    try:
+        return require_jar(JAR)
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc), pytrace=False)

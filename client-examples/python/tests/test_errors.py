@@ -120,3 +120,21 @@ def test_bad_vector_requests(server_address):
             envs.reset(options={"reset_mask": np.array([1, 0])})
     finally:
         envs.close()
+
+
+def test_server_going_away_is_reported_and_close_still_works(server_jar):
+    from gymrpc.testing import LocalServer
+
+    server = LocalServer(server_jar).start()
+    try:
+        stream_env = gymrpc.make("CartPole-v1", address=server.address, streaming=True)
+        unary_env = gymrpc.make("CartPole-v1", address=server.address, streaming=False, call_timeout=5)
+        stream_env.reset(seed=0)
+        unary_env.reset(seed=0)
+    finally:
+        server.stop()
+    for env in (stream_env, unary_env):
+        with pytest.raises(gymrpc.ServerUnavailableError, match=f"gymrpc server at {server.address}"):
+            env.step(0)
+        env.close()
+        env.close()

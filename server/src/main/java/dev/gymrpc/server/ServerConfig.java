@@ -20,10 +20,12 @@ import java.time.Duration;
  * @param keepAliveTime        the server pings an idle connection this often to detect dead clients
  * @param keepAliveTimeout     a ping unanswered this long closes the connection
  * @param permitKeepAliveTime  clients may ping at most this often (faster pings are a protocol error)
+ * @param authToken            when non-empty, every call but health checks must carry
+ *                             {@code authorization: Bearer <authToken>} (UNAUTHENTICATED otherwise)
  */
 public record ServerConfig(String host, int port, int maxSessions, Duration idleTimeout, int maxMessageBytes,
                            int maxVectorEnvs, Path store, Duration keepAliveTime, Duration keepAliveTimeout,
-                           Duration permitKeepAliveTime) {
+                           Duration permitKeepAliveTime, String authToken) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 50051;
@@ -47,6 +49,7 @@ public record ServerConfig(String host, int port, int maxSessions, Duration idle
         if (maxMessageBytes < 1024) {
             throw new IllegalArgumentException("max message bytes must be >= 1024, got " + maxMessageBytes);
         }
+        authToken = authToken == null ? "" : authToken.strip();
         if (maxVectorEnvs < 1) {
             throw new IllegalArgumentException("max vector envs must be >= 1, got " + maxVectorEnvs);
         }
@@ -56,42 +59,60 @@ public record ServerConfig(String host, int port, int maxSessions, Duration idle
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_SESSIONS, parseDuration(DEFAULT_IDLE_TIMEOUT),
                 DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_VECTOR_ENVS, Path.of(DEFAULT_STORE), Duration.ofMinutes(2),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+                Duration.ofSeconds(20), Duration.ofSeconds(10), "");
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
     }
 
     public ServerConfig withMaxSessions(int n) {
         return new ServerConfig(host, port, n, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
     }
 
     public ServerConfig withIdleTimeout(Duration d) {
         return new ServerConfig(host, port, maxSessions, d, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
     }
 
     public ServerConfig withMaxMessageBytes(int n) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, n, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
     }
 
     public ServerConfig withMaxVectorEnvs(int n) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, n, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
     }
 
     public ServerConfig withStore(Path p) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, p,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+    }
+
+    public ServerConfig withAuthToken(String token) {
+        return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, token);
+    }
+
+    /** Whether calls must carry the bearer token. */
+    public boolean requiresAuth() {
+        return !authToken.isEmpty();
+    }
+
+    /** Never prints the token. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", maxSessions=" + maxSessions + ", idleTimeout="
+                + idleTimeout + ", maxMessageBytes=" + maxMessageBytes + ", maxVectorEnvs=" + maxVectorEnvs + ", store="
+                + store + ", auth=" + (requiresAuth() ? "bearer token" : "none") + "]";
     }
 
     /**

@@ -1,11 +1,11 @@
 package dev.gymrpc.agents.aug;
 
 import dev.gymrpc.agents.Augmentations;
-import dev.gymrpc.agents.nn.Mlp;
+import dev.gymrpc.agents.nn.ParamBlock;
 import java.util.Map;
 
 /**
- * The gradient transforms of one network, applied in a fixed, documented order between backprop and
+ * The gradient transforms of one network (one {@link ParamBlock}: SAC's twin critics count as one), applied in a fixed, documented order between backprop and
  * the optimizer step (Tribuo's StochasticGradientOptimiser idea: transforms behind one call):
  *
  * <ol>
@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class GradientPipeline {
 
-    private final Mlp net;
+    private final ParamBlock net;
     private final String name;
     private final GrokfastEma grokfast;
     private final Grade grade;
@@ -34,13 +34,13 @@ public final class GradientPipeline {
     /**
      * @param grade the entropy controller to feed with this network's gradients, or {@code null}
      */
-    public GradientPipeline(Mlp net, String name, Augmentations aug, Grade grade) {
+    public GradientPipeline(ParamBlock net, String name, Augmentations aug, Grade grade) {
         this.net = net;
         this.name = name;
         this.grokfast = aug.grokfast() ? new GrokfastEma(aug.grokfastAlpha(), aug.grokfastLambda()) : null;
         this.grade = grade;
         this.clip = aug.gradClip();
-        this.g = new float[net.numParams()];
+        this.g = new float[net.size()];
         this.offsets = net.tensorOffsets();
     }
 

@@ -16,31 +16,33 @@ import org.nd4j.linalg.learning.config.Adam;
  */
 public final class AdamOptimizer {
 
-    private final Mlp net;
+    private final INDArray params;
+    private final INDArray grads;
     private final double lr;
     private final double weightDecay;
     private final INDArray state;
     private final GradientUpdater<?> updater;
     private int iteration;
 
-    public AdamOptimizer(Mlp net, double lr, double weightDecay) {
-        this.net = net;
+    /** Adam over all networks of {@code block} (e.g. SAC's twin critics share one optimizer, as in CleanRL). */
+    public AdamOptimizer(ParamBlock block, double lr, double weightDecay) {
+        this.params = block.params();
+        this.grads = block.grads();
         this.lr = lr;
         this.weightDecay = weightDecay;
-        this.state = Nd4j.zeros(DataType.FLOAT, 1, 2L * net.numParams());
+        this.state = Nd4j.zeros(DataType.FLOAT, 1, 2L * params.length());
         // PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8), as in the paper's code.
         this.updater = new Adam(lr, 0.9, 0.999, 1e-8).instantiate(state, true);
     }
 
-    /** Applies Adam to the current gradient of the network and updates its parameters. */
+    /** Applies Adam to the block's current gradient and updates its parameters. */
     public void step() {
-        INDArray g = net.grads();
-        updater.applyUpdater(g, iteration, 0);
+        updater.applyUpdater(grads, iteration, 0);
         iteration++;
         if (weightDecay > 0) {
-            net.params().muli(1.0 - lr * weightDecay);
+            params.muli(1.0 - lr * weightDecay);
         }
-        net.params().subi(g);
+        params.subi(grads);
     }
 
     public double learningRate() {

@@ -14,12 +14,12 @@ public final class Polyak {
     private Polyak() {
     }
 
-    public static void update(Mlp target, Mlp online, double tau) {
-        if (target.numParams() != online.numParams()) {
-            throw new IllegalArgumentException("target and online networks differ in size");
+    public static void update(ParamBlock target, ParamBlock online, double tau) {
+        if (target.size() != online.size()) {
+            throw new IllegalArgumentException("target and online blocks differ in size");
         }
         var blas = Nd4j.getBlasWrapper().level1();
-        blas.scal(target.numParams(), 1.0 - tau, target.params());
-        blas.axpy(target.numParams(), tau, online.params(), target.params());
+        blas.scal(target.size(), 1.0 - tau, target.params());
+        blas.axpy(target.size(), tau, online.params(), target.params());
     }
 }

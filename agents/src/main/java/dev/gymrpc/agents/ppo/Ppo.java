@@ -13,8 +13,6 @@ import dev.gymrpc.agents.util.MetricMeans;
 import dev.gymrpc.agents.util.Rng;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * PPO-Clip (Schulman et al. 2017) with separate actor and critic networks. {@link #update} reads like
@@ -58,11 +56,11 @@ public final class Ppo {
         actor = new Mlp(sizes(cfg, obsDim, nActions), cfg.init(), rng);
         critic = new Mlp(sizes(cfg, obsDim, 1), cfg.init(), rng);
         Augmentations aug = cfg.augmentations();
-        actorOpt = new AdamOptimizer(actor, cfg.actorLr(), aug.weightDecay());
-        criticOpt = new AdamOptimizer(critic, cfg.criticLr(), aug.weightDecay());
+        actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
+        criticOpt = new AdamOptimizer(critic.block(), cfg.criticLr(), aug.weightDecay());
         grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
-        actorPipe = new GradientPipeline(actor, "actor", aug, grade);
-        criticPipe = new GradientPipeline(critic, "critic", aug, null);
+        actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
+        criticPipe = new GradientPipeline(critic.block(), "critic", aug, null);
         actorFast = new FastForward(actor);
         criticFast = new FastForward(critic);
         actorTape = actor.newTape();
@@ -130,6 +128,8 @@ public final class Ppo {
             idx[i] = i;
         }
         float[] mObs = new float[mb * obsDim];
+        Mlp.Input fullIn = new Mlp.Input(obsDim, mb);
+        Mlp.Input tailIn = n % mb == 0 ? null : new Mlp.Input(obsDim, n % mb);
         float[] mAdv = new float[mb];
         float[] mRet = new float[mb];
         float[] logits = new float[mb * nActions];
@@ -164,8 +164,7 @@ public final class Ppo {
                 if (cfg.normalizeAdvantages() && cfg.advantage() == PpoConfig.Advantage.GAE && m > 1) {
                     Advantages.standardise(mAdv, 0, m, 1e-8);
                 }
-                INDArray in = Nd4j.createFromArray(m == mb ? mObs : java.util.Arrays.copyOf(mObs, m * obsDim))
-                        .reshape(m, obsDim);
+                Mlp.Input in = (m == mb ? fullIn : tailIn).fill(mObs);
                 step.clear();
 
                 // Critic first (paper): vfCoef * mean((V - R)^2).

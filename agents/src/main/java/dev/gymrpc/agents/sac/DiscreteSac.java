@@ -7,7 +7,7 @@ import dev.gymrpc.agents.buffer.ReplayBuffer;
 import dev.gymrpc.agents.nn.AdamOptimizer;
 import dev.gymrpc.agents.nn.Categorical;
 import dev.gymrpc.agents.nn.FastForward;
-import dev.gymrpc.agents.nn.HostArray;
+import dev.gymrpc.agents.nn.ParamBlock;
 import dev.gymrpc.agents.nn.Mlp;
 import dev.gymrpc.agents.nn.Polyak;
 import dev.gymrpc.agents.util.Rng;
@@ -42,24 +42,24 @@ public final class DiscreteSac {
     final Mlp q2;
     final Mlp q1Target;
     final Mlp q2Target;
+    /** Both online critics in one flat block: one Adam step and one gradient pipeline for the pair (as CleanRL). */
+    final ParamBlock critics;
+    final ParamBlock targets;
     final AdamOptimizer actorOpt;
-    final AdamOptimizer q1Opt;
-    final AdamOptimizer q2Opt;
+    final AdamOptimizer criticOpt;
     final ScalarAdam logAlphaOpt;
     final GradientPipeline actorPipe;
-    final GradientPipeline q1Pipe;
-    final GradientPipeline q2Pipe;
+    final GradientPipeline criticPipe;
     final Grade grade;
     private final FastForward actorFast;
     private final double targetEntropy;
     double logAlpha;
     long updates;
-    double criticMaxNorm;
 
     // Per-update scratch, sized for cfg.batchSize().
     private final ReplayBuffer.Batch batch;
-    private final HostArray obsIn;
-    private final HostArray nextObsIn;
+    private final Mlp.Input obsIn;
+    private final Mlp.Input nextObsIn;
     private final Mlp.Tape actorTape;
     private final Mlp.Tape q1Tape;
     private final Mlp.Tape q2Tape;
@@ -82,29 +82,28 @@ public final class DiscreteSac {
         this.nActions = nActions;
         int[] sizes = sizes(cfg, obsDim, nActions);
         actor = new Mlp(sizes, cfg.init(), rng);
-        q1 = new Mlp(sizes, cfg.init(), rng);
-        q2 = new Mlp(sizes, cfg.init(), rng);
-        q1Target = new Mlp(sizes, cfg.init(), rng);
-        q2Target = new Mlp(sizes, cfg.init(), rng);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
+        critics = new ParamBlock(2 * Mlp.paramCount(sizes));
+        q1 = new Mlp(sizes, cfg.init(), rng, critics);
+        q2 = new Mlp(sizes, cfg.init(), rng, critics);
+        targets = new ParamBlock(2 * Mlp.paramCount(sizes));
+        q1Target = new Mlp(sizes, cfg.init(), rng, targets);
+        q2Target = new Mlp(sizes, cfg.init(), rng, targets);
+        targets.setAllParams(critics.paramsCopy());
         Augmentations aug = cfg.augmentations();
-        actorOpt = new AdamOptimizer(actor, cfg.actorLr(), aug.weightDecay());
-        q1Opt = new AdamOptimizer(q1, cfg.criticLr(), aug.weightDecay());
-        q2Opt = new AdamOptimizer(q2, cfg.criticLr(), aug.weightDecay());
+        actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
+        criticOpt = new AdamOptimizer(critics, cfg.criticLr(), aug.weightDecay());
         logAlpha = Math.log(cfg.initialAlpha());
         logAlphaOpt = new ScalarAdam(cfg.alphaLr());
         grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
-        actorPipe = new GradientPipeline(actor, "actor", aug, grade);
-        q1Pipe = new GradientPipeline(q1, "qf1", aug, null);
-        q2Pipe = new GradientPipeline(q2, "qf2", aug, null);
+        actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
+        criticPipe = new GradientPipeline(critics, "critic", aug, null);
         actorFast = new FastForward(actor);
         targetEntropy = cfg.targetEntropyScale() * Math.log(nActions);
 
         int b = cfg.batchSize();
         batch = new ReplayBuffer.Batch(b, obsDim);
-        obsIn = new HostArray(b, obsDim);
-        nextObsIn = new HostArray(b, obsDim);
+        obsIn = new Mlp.Input(obsDim, b);
+        nextObsIn = new Mlp.Input(obsDim, b);
         actorTape = actor.newTape();
         q1Tape = q1.newTape();
         q2Tape = q2.newTape();
@@ -179,8 +178,11 @@ public final class DiscreteSac {
         int na = nActions;
         Map<String, Double> m = new LinkedHashMap<>();
         double alpha = Math.exp(logAlpha);
-        var sIn = obsIn.fill(b.obs);
-        var s2In = nextObsIn.fill(b.nextObs);
+        if (n != cfg.batchSize()) {
+            throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
+        }
+        Mlp.Input sIn = obsIn.fill(b.obs);
+        Mlp.Input s2In = nextObsIn.fill(b.nextObs);
 
         // 1. Soft targets (eq. 3), with exact expectation over next actions.
         actor.forward(s2In, actorTape);
@@ -199,15 +201,11 @@ public final class DiscreteSac {
             y[i] = (float) (b.rewards[i] + cfg.gamma() * (1 - b.terminated[i]) * v);
         }
 
-        // 2. Critics: MSE(Q_i(s, a), y) (CleanRL's qf1_loss + qf2_loss), one Adam step each.
-        m.put("losses/qf1_loss", criticStep(q1, q1Tape, q1Pipe, q1Opt, sIn, b, m, "qf1"));
-        m.put("losses/qf2_loss", criticStep(q2, q2Tape, q2Pipe, q2Opt, sIn, b, m, "qf2"));
-        double n1 = m.get("grad/qf1_norm");
-        double n2 = m.get("grad/qf2_norm");
-        double criticNorm = Math.sqrt(n1 * n1 + n2 * n2);
-        criticMaxNorm = Math.max(criticMaxNorm, criticNorm);
-        m.put("grad/critic_norm", criticNorm);
-        m.put("grad/critic_max_norm", criticMaxNorm);
+        // 2. Critics: MSE(Q_i(s, a), y) summed over both (CleanRL's qf1_loss + qf2_loss), one Adam step.
+        m.put("losses/qf1_loss", criticLoss(q1, q1Tape, sIn, b, m, "qf1"));
+        m.put("losses/qf2_loss", criticLoss(q2, q2Tape, sIn, b, m, "qf2"));
+        criticPipe.process(m);
+        criticOpt.step();
 
         // 3. Actor (eq. 5) against min(Q1, Q2) of the updated critics; GrAdE adds alpha * r * H (lagged r).
         q1.forward(sIn, q1Tape);
@@ -265,15 +263,13 @@ public final class DiscreteSac {
         m.put("losses/alpha_loss", alphaLoss);
 
         // 5. Target critics.
-        Polyak.update(q1Target, q1, cfg.tau());
-        Polyak.update(q2Target, q2, cfg.tau());
+        Polyak.update(targets, critics, cfg.tau());
         updates++;
         return m;
     }
 
-    private double criticStep(Mlp q, Mlp.Tape tape, GradientPipeline pipe, AdamOptimizer opt,
-                              org.nd4j.linalg.api.ndarray.INDArray sIn, ReplayBuffer.Batch b, Map<String, Double> m,
-                              String name) {
+    /** Forward, MSE loss against {@code y} and backward of one critic (fills its part of the block's gradient). */
+    private double criticLoss(Mlp q, Mlp.Tape tape, Mlp.Input sIn, ReplayBuffer.Batch b, Map<String, Double> m, String name) {
         int n = b.size;
         int na = nActions;
         q.forward(sIn, tape);
@@ -289,8 +285,6 @@ public final class DiscreteSac {
             dOut[k] = (float) (2 * d / n);
         }
         q.backward(tape, dOut);
-        pipe.process(m);
-        opt.step();
         m.put("losses/" + name + "_values", qsum / n);
         return loss / n;
     }

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gymrpc.agents.util.Rng;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 class MlpTest {
 
-    private static INDArray input(float[] x, int rows, int cols) {
-        return Nd4j.createFromArray(x).reshape(rows, cols);
+    private static Mlp.Input input(float[] x, int rows, int cols) {
+        return new Mlp.Input(cols, rows).fill(x);
     }
 
     /** L = sum_k c_k * out_k for fixed c; dL/dparams by central differences (in double on a copy). */
@@ -38,7 +36,7 @@ class MlpTest {
         net.forward(input(x, batch, 3), tape);
         net.backward(tape, c.clone());
         float[] g = new float[net.numParams()];
-        net.copyGradsTo(g);
+        net.block().copyGradsTo(g);
 
         // Reference forward in double precision.
         double eps = 1e-3;
@@ -86,7 +84,7 @@ class MlpTest {
         Mlp b = new Mlp(new int[] {2, 3, 2}, Mlp.Init.DDPG_UNIFORM, new Rng(2));
         float[] pa = a.paramsCopy();
         float[] pb = b.paramsCopy();
-        Polyak.update(a, b, 0.25);
+        Polyak.update(a.block(), b.block(), 0.25);
         float[] got = a.paramsCopy();
         for (int i = 0; i < got.length; i++) {
             assertEquals(0.75 * pa[i] + 0.25 * pb[i], got[i], 1e-6);
@@ -97,13 +95,13 @@ class MlpTest {
     void adamStepMatchesTheFormula() {
         Mlp net = new Mlp(new int[] {1, 1}, Mlp.Init.XAVIER_NORMAL, new Rng(1));
         net.setParams(new float[] {0.5f, -0.25f});
-        AdamOptimizer opt = new AdamOptimizer(net, 0.1, 0);
+        AdamOptimizer opt = new AdamOptimizer(net.block(), 0.1, 0);
         double[] m = new double[2];
         double[] v = new double[2];
         double[] theta = {0.5, -0.25};
         float[][] grads = {{1f, -2f}, {0.5f, 0.25f}, {-1f, 3f}};
         for (int t = 1; t <= grads.length; t++) {
-            net.setGrads(grads[t - 1]);
+            net.block().setGrads(grads[t - 1]);
             opt.step();
             for (int i = 0; i < 2; i++) {
                 double g = grads[t - 1][i];
@@ -117,6 +115,34 @@ class MlpTest {
             assertEquals(theta[0], got[0], 1e-5, "step " + t);
             assertEquals(theta[1], got[1], 1e-5, "step " + t);
         }
+    }
+
+    @Test
+    void networksSharingABlockKeepSeparateGradients() {
+        ParamBlock block = new ParamBlock(2 * Mlp.paramCount(new int[] {2, 3, 2}));
+        Mlp a = new Mlp(new int[] {2, 3, 2}, Mlp.Init.XAVIER_NORMAL, new Rng(1), block);
+        Mlp b = new Mlp(new int[] {2, 3, 2}, Mlp.Init.XAVIER_NORMAL, new Rng(2), block);
+        Mlp alone = new Mlp(new int[] {2, 3, 2}, Mlp.Init.XAVIER_NORMAL, new Rng(2));
+        assertArrayEquals(alone.paramsCopy(), b.paramsCopy());
+        Mlp.Input x = input(new float[] {0.5f, -1f, 2f, 0.25f}, 2, 2);
+        float[] d = {1f, -1f, 0.5f, 2f};
+        Mlp.Tape ta = a.newTape();
+        Mlp.Tape tb = b.newTape();
+        Mlp.Tape tc = alone.newTape();
+        a.forward(x, ta);
+        b.forward(x, tb);
+        alone.forward(x, tc);
+        a.backward(ta, d);
+        b.backward(tb, d);
+        alone.backward(tc, d);
+        float[] all = new float[block.size()];
+        block.copyGradsTo(all);
+        float[] ref = new float[alone.numParams()];
+        alone.block().copyGradsTo(ref);
+        for (int i = 0; i < ref.length; i++) {
+            assertEquals(ref[i], all[alone.numParams() + i], 1e-6);
+        }
+        assertEquals(9, block.tensorOffsets().length, "4 tensors per net, 8 tensors, 9 offsets");
     }
 
     @Test

@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>env-steps/s for batched VectorStep at several num_envs (NEXT_STEP autoreset, so no client-side
  *       resets), next to the same VectorEnv stepped in-process without gRPC, which bounds what RPC can
  *       reach;</li>
- *   <li>env-steps/s for a pipelined Session stream of vector_step requests (up to 32 in flight).</li>
+ *   <li>env-steps/s for a pipelined Session stream of vector_step requests (up to 32 in flight) at the
+ *       same num_envs.</li>
  * </ul>
  *
  * <p>Anchor: EnvPool is the throughput reference for in-process batched stepping. Timings vary with
@@ -55,25 +56,51 @@ public final class RpcBench {
 
     /** What to run. {@code target} null = start a server on a free loopback port in this JVM. */
     public record Settings(String envId, int steps, int warmup, List<Integer> batchSizes, int batchCalls,
-                           String target) {
+                           String target, String serverExecutor) {
+    }
+
+    /**
+     * The in-JVM server's call executor: {@code default} (gRPC's cached pool), {@code fjp} (a ForkJoinPool
+     * in async mode, as grpc-java's own benchmarks use) or {@code direct} (calls run on the Netty event
+     * loop; fastest, but one slow call stalls every connection on that loop).
+     */
+    private static io.grpc.ServerBuilder<?> withExecutor(io.grpc.ServerBuilder<?> b, String kind) {
+        switch (kind) {
+            case "default":
+                return b;
+            case "fjp":
+                return b.executor(new java.util.concurrent.ForkJoinPool(Math.max(2,
+                        Runtime.getRuntime().availableProcessors()),
+                        java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true));
+            case "direct":
+                return b.directExecutor();
+            default:
+                throw new IllegalArgumentException("server executor must be default, fjp or direct; got " + kind);
+        }
     }
 
     /** One table row; latency fields are NaN for throughput rows and vice versa. */
-    public record Row(String name, double p50Micros, double p99Micros, double meanMicros, double envStepsPerSecond) {
+    public record Row(String name, double p50Micros, double p99Micros, double meanMicros, double envStepsPerSecond,
+                      double cpuMicrosPerCall) {
     }
 
     /** All rows, with the table text. */
-    public record Result(String envId, List<Row> rows) {
+    public record Result(String envId, String executor, List<Row> rows, double loadAverage) {
         public String table() {
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "gymrpc rpc bench: %s, loopback TCP (Netty, plaintext), Java client%n", envId));
-            b.append(String.format(Locale.ROOT, "%-44s %10s %10s %10s %14s%n", "measurement", "p50 us", "p99 us", "mean us",
-                    "env-steps/s"));
+            b.append(String.format(Locale.ROOT, "gymrpc rpc bench: %s, loopback TCP (Netty, plaintext), Java client, "
+                    + "server executor %s%n", envId, executor));
+            b.append(String.format(Locale.ROOT, "%-44s %9s %9s %9s %13s %12s%n", "measurement", "p50 us", "p99 us",
+                    "mean us", "env-steps/s", "cpu us/call"));
             for (Row r : rows) {
-                b.append(String.format(Locale.ROOT, "%-44s %10s %10s %10s %14s%n", r.name(), fmt(r.p50Micros()),
+                b.append(String.format(Locale.ROOT, "%-44s %9s %9s %9s %13s %12s%n", r.name(), fmt(r.p50Micros()),
                         fmt(r.p99Micros()), fmt(r.meanMicros()), r.envStepsPerSecond() > 0
-                                ? String.format(Locale.ROOT, "%.0f", r.envStepsPerSecond()) : "-"));
+                                ? String.format(Locale.ROOT, "%.0f", r.envStepsPerSecond()) : "-",
+                        fmt(r.cpuMicrosPerCall())));
             }
+            b.append(String.format(Locale.ROOT, "cpu us/call = CPU time of this whole JVM (client + server + GC) per call; "
+                    + "load average %.2f on %d cores during the run%n", loadAverage,
+                    Runtime.getRuntime().availableProcessors()));
             return b.toString();
         }
 
@@ -96,7 +123,8 @@ public final class RpcBench {
         if (target == null) {
             ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
             try {
-                server = new GymRpcServer(GymRpcServer.netty(config), config, EnvRegistry.standard()).start();
+                server = new GymRpcServer(withExecutor(GymRpcServer.netty(config), s.serverExecutor()), config,
+                        EnvRegistry.standard()).start();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -115,9 +143,10 @@ public final class RpcBench {
             for (int n : s.batchSizes()) {
                 rows.add(inProcessBatch(s, n));
                 rows.add(unaryBatch(stub, s, n));
+                rows.add(streamPipelined(channel, s, n, 32));
             }
-            rows.add(streamPipelined(channel, s, 1, 32));
-            return new Result(s.envId(), rows);
+            return new Result(s.envId(), s.target() == null ? s.serverExecutor() : "remote", rows, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    .getSystemLoadAverage());
         } finally {
             channel.shutdownNow();
             channel.awaitTermination(5, TimeUnit.SECONDS);
@@ -127,12 +156,19 @@ public final class RpcBench {
         }
     }
 
-    private static Row latencyRow(String name, long[] nanos) {
+    private static Row latencyRow(String name, long[] nanos, long cpuNanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         double mean = Arrays.stream(sorted).average().orElse(Double.NaN);
         return new Row(name, sorted[(int) (sorted.length * 0.50)] / 1e3,
-                sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3, mean / 1e3, Double.NaN);
+                sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3, mean / 1e3, Double.NaN,
+                cpuNanos / 1e3 / nanos.length);
+    }
+
+    /** CPU time of the whole process so far (all threads), in nanoseconds. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
     private static Row unaryLatency(EnvServiceGrpc.EnvServiceBlockingStub stub, Settings s) {
@@ -142,7 +178,11 @@ public final class RpcBench {
         SplittableRandom rng = new SplittableRandom(0);
         long[] nanos = new long[s.steps()];
         stub.reset(ResetRequest.newBuilder().setHandle(h).setSeed(0).build());
+        long cpu0 = 0;
         for (int i = -s.warmup(); i < s.steps(); i++) {
+            if (i == 0) {
+                cpu0 = processCpuNanos();
+            }
             StepRequest req = StepRequest.newBuilder().setHandle(h).setAction(Actions.encode(actions, actions.sample(rng)))
                     .build();
             long t0 = System.nanoTime();
@@ -155,8 +195,9 @@ public final class RpcBench {
                 stub.reset(ResetRequest.newBuilder().setHandle(h).build());
             }
         }
+        long cpu = processCpuNanos() - cpu0;
         stub.closeEnv(CloseEnvRequest.newBuilder().setHandle(h).build());
-        return latencyRow("unary Step round trip", nanos);
+        return latencyRow("unary Step round trip", nanos, cpu);
     }
 
     /** A Session stream with a blocking receive side. */
@@ -213,7 +254,11 @@ public final class RpcBench {
             SplittableRandom rng = new SplittableRandom(0);
             st.call(SessionRequest.newBuilder().setReset(ResetRequest.newBuilder().setSeed(0)).build());
             long[] nanos = new long[s.steps()];
+            long cpu0 = 0;
             for (int i = -s.warmup(); i < s.steps(); i++) {
+                if (i == 0) {
+                    cpu0 = processCpuNanos();
+                }
                 SessionRequest req = SessionRequest.newBuilder().setRequestId(i)
                         .setStep(StepRequest.newBuilder().setAction(Actions.encode(actions, actions.sample(rng)))).build();
                 long t0 = System.nanoTime();
@@ -226,7 +271,7 @@ public final class RpcBench {
                     st.call(SessionRequest.newBuilder().setReset(ResetRequest.getDefaultInstance()).build());
                 }
             }
-            return latencyRow("stream Step round trip", nanos);
+            return latencyRow("stream Step round trip", nanos, processCpuNanos() - cpu0);
         }
     }
 
@@ -245,17 +290,19 @@ public final class RpcBench {
         try (env) {
             SplittableRandom rng = new SplittableRandom(0);
             env.reset(0L);
-            int warm = Math.max(1, s.warmup() / n);
+            int warm = Math.max(2000, s.warmup() / n);
             for (int i = 0; i < warm; i++) {
                 env.step(randomBatch(env.singleActionSpace(), n, rng));
             }
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             for (int i = 0; i < s.batchCalls(); i++) {
                 env.step(randomBatch(env.singleActionSpace(), n, rng));
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             return new Row("in-process VectorEnv.step N=" + n + " (no RPC)", Double.NaN, Double.NaN,
-                    secs * 1e6 / s.batchCalls(), (double) n * s.batchCalls() / secs);
+                    secs * 1e6 / s.batchCalls(), (double) n * s.batchCalls() / secs,
+                    (processCpuNanos() - cpu0) / 1e3 / s.batchCalls());
         }
     }
 
@@ -266,9 +313,13 @@ public final class RpcBench {
         Space<?> single = Spaces.fromProto(made.getEnv().getActionSpace());
         SplittableRandom rng = new SplittableRandom(0);
         stub.vectorReset(VectorResetRequest.newBuilder().setHandle(h).setSeed(0).build());
-        int warm = Math.max(1, s.warmup() / n);
+        int warm = Math.max(2000, s.warmup() / n);
         long[] nanos = new long[s.batchCalls()];
+        long cpu0 = 0;
         for (int i = -warm; i < s.batchCalls(); i++) {
+            if (i == 0) {
+                cpu0 = processCpuNanos();
+            }
             Tensor actions = Actions.encodeBatch(single, randomBatch(single, n, rng));
             long t0 = System.nanoTime();
             stub.vectorStep(VectorStepRequest.newBuilder().setHandle(h).setActions(actions).build());
@@ -277,10 +328,12 @@ public final class RpcBench {
                 nanos[i] = dt;
             }
         }
+        long cpu = processCpuNanos() - cpu0;
         stub.closeEnv(CloseEnvRequest.newBuilder().setHandle(h).build());
-        Row lat = latencyRow("unary VectorStep N=" + n, nanos);
+        Row lat = latencyRow("unary VectorStep N=" + n, nanos, cpu);
         double total = Arrays.stream(nanos).sum() / 1e9;
-        return new Row(lat.name(), lat.p50Micros(), lat.p99Micros(), lat.meanMicros(), (double) n * nanos.length / total);
+        return new Row(lat.name(), lat.p50Micros(), lat.p99Micros(), lat.meanMicros(), (double) n * nanos.length / total,
+                lat.cpuMicrosPerCall());
     }
 
     private static Row streamPipelined(ManagedChannel channel, Settings s, int n, int window) throws InterruptedException {
@@ -290,17 +343,19 @@ public final class RpcBench {
             Space<?> single = Spaces.fromProto(made.getEnv().getActionSpace());
             st.call(SessionRequest.newBuilder().setVectorReset(VectorResetRequest.newBuilder().setSeed(0)).build());
             SplittableRandom rng = new SplittableRandom(0);
-            int total = s.steps();
+            int total = Math.max(200, s.steps() / n);
             int sent = 0;
             int received = 0;
             long t0 = 0;
-            int warm = s.warmup();
+            long cpu0 = 0;
+            int warm = Math.max(2000, s.warmup() / n);
             for (int phase = 0; phase < 2; phase++) {
                 int count = phase == 0 ? warm : total;
                 sent = 0;
                 received = 0;
                 if (phase == 1) {
                     t0 = System.nanoTime();
+                    cpu0 = processCpuNanos();
                 }
                 while (received < count) {
                     while (sent < count && sent - received < window) {
@@ -315,7 +370,7 @@ public final class RpcBench {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             return new Row("stream VectorStep N=" + n + ", " + window + " in flight", Double.NaN, Double.NaN,
-                    secs * 1e6 / total, (double) n * total / secs);
+                    secs * 1e6 / total, (double) n * total / secs, (processCpuNanos() - cpu0) / 1e3 / total);
         }
     }
 }

@@ -6,10 +6,12 @@ import dev.gymrpc.server.agent.AgentRuntime;
 import dev.gymrpc.server.agent.AgentsModuleBackend;
 import dev.gymrpc.server.jobs.JobsConfig;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -38,11 +40,18 @@ final class AgentConnection implements AutoCloseable {
      * @param server  {@code host:port} of a running {@code gymrpc serve}, or null to run locally
      * @param store   the local store (ignored with a server)
      * @param workers local jobs run at once
+     * @param token   bearer token for a server started with one ("" = none)
      */
-    static AgentConnection open(String server, Path store, int workers) throws IOException {
+    static AgentConnection open(String server, Path store, int workers, String token) throws IOException {
         if (server != null && !server.isBlank()) {
-            ManagedChannel ch = NettyChannelBuilder.forTarget(server).usePlaintext()
-                    .maxInboundMessageSize(16 * 1024 * 1024).build();
+            NettyChannelBuilder b = NettyChannelBuilder.forTarget(server).usePlaintext()
+                    .maxInboundMessageSize(16 * 1024 * 1024);
+            if (!token.isEmpty()) {
+                Metadata auth = new Metadata();
+                auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                b.intercept(MetadataUtils.newAttachHeadersInterceptor(auth));
+            }
+            ManagedChannel ch = b.build();
             return new AgentConnection(ch, null, null, "server " + server);
         }
         AgentRuntime rt = new AgentRuntime(store, JobsConfig.defaults().withWorkers(workers).withMaxQueued(64),

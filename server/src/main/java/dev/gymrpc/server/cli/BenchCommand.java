@@ -27,10 +27,14 @@ final class BenchCommand implements Runnable {
         @Option(names = "--env", defaultValue = "CartPole-v1", description = "Env id (default: ${DEFAULT-VALUE}).")
         String env;
 
+        @Option(names = "--server-executor", defaultValue = "default",
+                description = "Call executor of the in-JVM server: default, fjp or direct (default: ${DEFAULT-VALUE}).")
+        String serverExecutor;
+
         @Option(names = "--steps", defaultValue = "20000", description = "Timed steps per latency row (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup", defaultValue = "5000", description = "Untimed steps before each row (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", defaultValue = "20000", description = "Untimed steps before each row (default: ${DEFAULT-VALUE}).")
         int warmup;
 
         @Option(names = "--batch-sizes", defaultValue = "1,8,64", split = ",",
@@ -47,7 +51,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            RpcBench.Settings s = new RpcBench.Settings(env, steps, warmup, batchSizes, batchCalls, target);
+            RpcBench.Settings s = new RpcBench.Settings(env, steps, warmup, batchSizes, batchCalls, target,
+                    serverExecutor);
             System.out.print(RpcBench.run(s).table());
             return 0;
         }

@@ -17,7 +17,13 @@ final class ConnectionOptions {
             description = "Local store for jobs, metrics and models when no --server is given (default: ${DEFAULT-VALUE}).")
     Path store;
 
+    @Option(names = "--auth-token-file", paramLabel = "FILE", description = "With --server: file holding the "
+            + "server's bearer token. Default: the environment variable GYMRPC_AUTH_TOKEN, if set.")
+    Path authTokenFile;
+
     AgentConnection open(int workers) throws IOException {
-        return AgentConnection.open(server, store, workers);
+        String token = authTokenFile != null ? java.nio.file.Files.readString(authTokenFile).strip()
+                : System.getenv().getOrDefault("GYMRPC_AUTH_TOKEN", "").strip();
+        return AgentConnection.open(server, store, workers, token);
     }
 }

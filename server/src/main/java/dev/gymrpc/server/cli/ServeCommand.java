@@ -58,8 +58,25 @@ final class ServeCommand implements Callable<Integer> {
             + "checkpoint).")
     boolean resume;
 
+    @Option(names = "--auth-token-file", description = "File holding a shared secret; every call except health "
+            + "checks must then send 'authorization: Bearer <secret>'. Without it, the environment variable "
+            + "GYMRPC_AUTH_TOKEN is used if set; otherwise no authentication.")
+    Path authTokenFile;
+
+    private String authToken() {
+        if (authTokenFile != null) {
+            try {
+                return java.nio.file.Files.readString(authTokenFile).strip();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --auth-token-file " + authTokenFile + ": " + e.getMessage());
+            }
+        }
+        String env = System.getenv("GYMRPC_AUTH_TOKEN");
+        return env == null ? "" : env;
+    }
+
     ServerConfig config() {
-        return ServerConfig.defaults().withHost(host).withPort(port).withMaxSessions(maxSessions)
+        return ServerConfig.defaults().withAuthToken(authToken()).withHost(host).withPort(port).withMaxSessions(maxSessions)
                 .withIdleTimeout(idleTimeout).withMaxMessageBytes(maxMessageBytes).withMaxVectorEnvs(maxVectorEnvs)
                 .withStore(store);
     }

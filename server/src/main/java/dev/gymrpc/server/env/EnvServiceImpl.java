@@ -32,11 +32,13 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.net.SocketAddress;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +55,34 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
     private static final Context.Key<String> PEER = Context.key("gymrpc-peer");
 
     private final EnvOperations ops;
+    private final Executor offload;
     private final AtomicLong streams = new AtomicLong();
 
-    public EnvServiceImpl(EnvOperations ops) {
+    /**
+     * @param offload runs Session-stream requests that are too slow for a transport thread (see
+     *                {@link #runsOnTransportThread})
+     */
+    public EnvServiceImpl(EnvOperations ops, Executor offload) {
         this.ops = ops;
+        this.offload = offload;
+    }
+
+    /**
+     * Whether calls of {@code method} are cheap enough to run on the transport thread: the per-step
+     * verbs are (microseconds of env work; a worker hand-off would cost more than the work). The
+     * Session stream qualifies because it moves its slow requests to the offload executor itself.
+     */
+    public static boolean runsOnTransportThread(MethodDescriptor<?, ?> method) {
+        return method.equals(EnvServiceGrpc.getStepMethod()) || method.equals(EnvServiceGrpc.getResetMethod())
+                || method.equals(EnvServiceGrpc.getGetServerInfoMethod()) || method.equals(EnvServiceGrpc.getSessionMethod());
+    }
+
+    /** The Session requests that {@link SessionStream} runs on the offload executor. */
+    private static boolean isSlow(SessionRequest r) {
+        return switch (r.getRequestCase()) {
+            case STEP, RESET, GET_SERVER_INFO, CLOSE_ENV, REQUEST_NOT_SET -> false;
+            default -> true;
+        };
     }
 
     /** Records the peer address of each call so session logs say who made an env. */
@@ -144,9 +170,13 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
      * One Session stream: answers each request in order, with a per-request error instead of ending the
      * stream, and closes the envs it made when the stream ends.
      *
-     * <p>Flow control: requests are pulled one at a time and only while the client is reading
-     * responses ({@code isReady}), so a client that pipelines without reading cannot make the server
-     * buffer unbounded responses (grpc-java's manual flow control pattern).
+     * <p>Flow control: requests are pulled one at a time and the next only after the previous response
+     * was sent and while the client is reading ({@code isReady}), so a client that pipelines without
+     * reading cannot make the server buffer unbounded responses (grpc-java's manual flow control
+     * pattern). Pulling one at a time is also what keeps responses in order when a slow request runs on
+     * the offload executor: no further request is delivered until it is answered. The stream's end
+     * (half-close or cancellation) may arrive while such a request runs; it is then deferred until the
+     * request is answered, so the envs it made are closed too.
      */
     private final class SessionStream implements StreamObserver<SessionRequest> {
         private final ServerCallStreamObserver<SessionResponse> out;
@@ -154,7 +184,10 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
         /** Handles made on this stream and still open, closed when the stream ends. */
         private final Set<String> owned = new LinkedHashSet<>();
         private String lastMade = "";
+        // Guarded by this:
         private boolean wasReady;
+        private boolean busy;
+        private Runnable deferredEnd;
         private boolean ended;
 
         SessionStream(ServerCallStreamObserver<SessionResponse> out, String name) {
@@ -163,7 +196,7 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
             out.disableAutoRequest();
             out.setOnReadyHandler(() -> {
                 synchronized (this) {
-                    if (out.isReady() && !wasReady) {
+                    if (out.isReady() && !wasReady && !busy) {
                         wasReady = true;
                         out.request(1);
                     }
@@ -175,14 +208,37 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
 
         @Override
         public void onNext(SessionRequest request) {
-            SessionResponse response = handle(request);
             synchronized (this) {
-                out.onNext(response);
-                if (out.isReady()) {
-                    out.request(1);
-                } else {
-                    wasReady = false;
+                busy = true;
+            }
+            if (isSlow(request)) {
+                try {
+                    offload.execute(() -> answer(handle(request)));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    answer(handle(request));
                 }
+            } else {
+                answer(handle(request));
+            }
+        }
+
+        /** Sends one response, pulls the next request, and runs an end that arrived meanwhile. */
+        private synchronized void answer(SessionResponse response) {
+            busy = false;
+            if (ended) {
+                return;
+            }
+            out.onNext(response);
+            if (deferredEnd != null) {
+                Runnable end = deferredEnd;
+                deferredEnd = null;
+                end.run();
+                return;
+            }
+            if (out.isReady()) {
+                out.request(1);
+            } else {
+                wasReady = false;
             }
         }
 
@@ -240,15 +296,25 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
         }
 
         @Override
-        public void onError(Throwable t) {
-            end("ended with " + io.grpc.Status.fromThrowable(t).getCode());
+        public synchronized void onError(Throwable t) {
+            Runnable end = () -> end("ended with " + io.grpc.Status.fromThrowable(t).getCode());
+            if (busy) {
+                deferredEnd = end;
+            } else {
+                end.run();
+            }
         }
 
         @Override
-        public void onCompleted() {
-            end("completed");
-            synchronized (this) {
+        public synchronized void onCompleted() {
+            Runnable end = () -> {
+                end("completed");
                 out.onCompleted();
+            };
+            if (busy) {
+                deferredEnd = end;
+            } else {
+                end.run();
             }
         }
 
