@@ -205,6 +205,7 @@ final class RunReporter implements TrainingRun, Closeable {
         csv.write(globalStep, episodes, prefix + "std_reward", summary.getStdReturn(), now);
         csv.write(globalStep, episodes, prefix + "mean_ep_length", summary.getMeanLength(), now);
         csv.write(globalStep, episodes, prefix + "success_rate", summary.getSuccessRate(), now);
+        csv.flush(); // on disk before the job can be seen SUCCEEDED
         job.emit(event().setUnixMs(now).setEvaluation(EvaluationEvent.newBuilder().setSummary(summary)
                 .setIsFinal(isFinal)));
     }
