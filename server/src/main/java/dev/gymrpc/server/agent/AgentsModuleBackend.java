@@ -112,7 +112,7 @@ public final class AgentsModuleBackend implements AgentBackend {
         try {
             result = Trainer.train(request, listener, run::stopRequested);
         } catch (dev.gymrpc.agents.TrainingDivergedException e) {
-            throw new TrainingDivergedException("diverged: " + e.getMessage(), -1, e);
+            throw new TrainingDivergedException(e.getMessage(), -1, e);
         }
         if (result.cancelled()) {
             return new TrainingOutcome(result.envSteps(), result.episodes(), true, null, null, obsSpace, actSpace);

@@ -101,7 +101,7 @@ final class PlotCommand implements Callable<Integer> {
         CurvePlot.write(CurvePlot.render(curves, t, xl, metric + " (mean, 95% CI)", width, height), out);
         for (LearningCurves.Curve c : curves) {
             int last = c.x().length - 1;
-            System.out.printf("%-28s n=%d  final %s: %.3f  [%.3f, %.3f]%n", c.group(), c.runs(), metric,
+            System.out.printf("%-28s n=%d  final %s: %.4g  [%.4g, %.4g]%n", c.group(), c.runs(), metric,
                     c.mean()[last], c.low()[last], c.high()[last]);
         }
         System.out.println("wrote " + out.toAbsolutePath());

@@ -167,6 +167,25 @@ class AgentServiceTrainingTest {
     }
 
     @Test
+    void aDivergingRealRunFailsWithTheReason() throws Exception {
+        try (AgentTestServer s = server()) {
+            // Learning rates of 1000 blow the critic up within a few updates.
+            Job j = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(tinySac(1, 5000)
+                    .setSac(SacConfig.newBuilder().addHiddenSizes(32).setLearningStarts(50).setBatchSize(32)
+                            .setCriticLr(1000).setActorLr(1000))).build());
+            Job done = awaitFinal(s.blocking(), j.getJobId());
+            assertEquals(JobState.JOB_STATE_FAILED, done.getState());
+            assertTrue(done.getReason().contains("diverged") && done.getReason().contains("try lower learning rates"),
+                    done.getReason());
+            assertTrue(done.getProgress().getGlobalStep() < 5000, "it stopped early");
+            System.out.println("diverging run: " + done.getReason());
+            // The server carries on.
+            Job ok = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(tinySac(2, 150)).build());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, awaitFinal(s.blocking(), ok.getJobId()).getState());
+        }
+    }
+
+    @Test
     void tinyBenchmark() throws Exception {
         try (AgentTestServer s = server()) {
             long t0 = System.nanoTime();
