@@ -114,11 +114,15 @@ public final class GymRpcServer {
      * {@code permitKeepAliveTime}.
      */
     public static ServerBuilder<?> netty(ServerConfig config) {
-        return NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .keepAliveTime(config.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(config.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        if (config.usesTls()) {
+            b.useTransportSecurity(config.tlsCertChain().toFile(), config.tlsPrivateKey().toFile());
+        }
+        return b;
     }
 
     /** Starts serving and marks every service SERVING. */
@@ -131,6 +135,7 @@ public final class GymRpcServer {
         LOG.info("gymrpc serving {} on {} (max sessions {}, idle timeout {}, max message {} bytes, auth {})",
                 serviceNames, server.getListenSockets(), config.maxSessions(), config.idleTimeout(),
                 config.maxMessageBytes(), config.requiresAuth() ? "bearer token" : "none");
+        LOG.info("transport security: {}", config.usesTls() ? "TLS with " + config.tlsCertChain() : "plaintext");
         return this;
     }
 
