@@ -80,6 +80,16 @@ public final class Ppo {
         return s;
     }
 
+    /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */
+    public GradientPipeline actorPipeline() {
+        return actorPipe;
+    }
+
+    /** The critic's (SAC: both critics') gradient pipeline. */
+    public GradientPipeline criticPipeline() {
+        return criticPipe;
+    }
+
     public Mlp actor() {
         return actor;
     }

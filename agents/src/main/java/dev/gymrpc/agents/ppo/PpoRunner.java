@@ -32,19 +32,22 @@ public final class PpoRunner {
     private final RunContext ctx;
     private final Rng actRng;
     private final Rng updateRng;
-    private Ppo agent;
+    private final Ppo agent;
 
     public PpoRunner(PpoConfig cfg, RunContext ctx) {
         this.cfg = cfg;
         this.ctx = ctx;
         Rng master = new Rng(ctx.request().seed());
-        this.netRng = master.split();
+        Rng nets = master.split();
         this.actRng = master.split();
         this.updateRng = master.split();
+        TrainRequest req = ctx.request();
+        try (Env<?> probe = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
+            this.agent = makeAgent(probe.observationSpace().flatSize(), probe.actionSpace(), req.envId(), nets);
+        }
         ctx.setPolicySource(this::policy);
     }
 
-    private final Rng netRng;
 
     public Ppo agent() {
         return agent;
@@ -56,24 +59,22 @@ public final class PpoRunner {
                 RunContext.versions());
     }
 
-    private Ppo makeAgent(int obsDim, Object space, String id) {
+    private Ppo makeAgent(int obsDim, Object space, String id, Rng nets) {
         if (!(space instanceof Discrete d)) {
             throw new IllegalArgumentException("PPO here needs a Discrete action space; " + id + " has " + space);
         }
-        return new Ppo(cfg, obsDim, d.n(), netRng);
+        return new Ppo(cfg, obsDim, d.n(), nets);
     }
 
     public Policy run() {
         TrainRequest req = ctx.request();
         if (cfg.episodic()) {
             try (Env<?> env = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
-                agent = makeAgent(env.observationSpace().flatSize(), env.actionSpace(), req.envId());
                 runEpisodic(env);
             }
         } else {
             try (VectorEnv<?> venv = VectorEnv.make(EnvRegistry.standard(), req.envId(), cfg.numEnvs(), req.envOptions(),
                     AutoresetMode.SAME_STEP, 1)) {
-                agent = makeAgent(venv.singleObservationSpace().flatSize(), venv.singleActionSpace(), req.envId());
                 runVector(venv);
             }
         }
