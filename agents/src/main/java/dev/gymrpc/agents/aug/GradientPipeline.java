@@ -111,8 +111,18 @@ public final class GradientPipeline {
         return grokfast;
     }
 
-    /** Restores the running max (checkpoints). */
-    public void restoreMaxNorm(double m) {
-        maxNorm = m;
+    /** Adds this pipeline's state (running max norm, Grokfast EMA) to a checkpoint. */
+    public void save(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        bag.put(prefix + ".max_norm", maxNorm);
+        if (grokfast != null) {
+            bag.putArray(prefix + ".grokfast_ema", grokfast.ema());
+        }
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        maxNorm = bag.getDouble(prefix + ".max_norm");
+        if (grokfast != null) {
+            grokfast.restore(bag.array(prefix + ".grokfast_ema"));
+        }
     }
 }
