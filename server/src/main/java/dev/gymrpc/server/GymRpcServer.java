@@ -39,12 +39,12 @@ import org.slf4j.LoggerFactory;
  * open env is closed.
  *
  * <p>Threading: the hot path (Step, Reset, GetServerInfo and the Session stream) runs directly on the
- * transport thread, skipping the hand-off to a worker thread that otherwise dominates a step's
- * round trip (measured with {@code gymrpc bench rpc --server-executor}: on 2 loaded cores unary Step
- * p50 fell from about 120 us to under 80 us, and a pipelined stream went from about 15k to 68k
- * steps/s). Everything slower (making envs, rendering, vector steps, listing) runs on worker threads,
- * and so do the slow verbs inside a Session stream, so one heavy request does not stall the other
- * connections served by the same transport thread.
+ * transport thread, skipping the hand-off to a worker thread that otherwise dominates a cheap step's
+ * round trip (measured with {@code gymrpc bench rpc --server-executor direct} against {@code default}
+ * on 2 cores at load average ~10: unary Step p50 123 us -> 77 us). Everything slower (making envs,
+ * rendering, vector steps, listing) runs on worker threads, and so do the slow verbs inside a Session
+ * stream, so one heavy request does not stall the other connections served by the same transport
+ * thread.
  */
 public final class GymRpcServer {
 
