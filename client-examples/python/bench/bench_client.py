@@ -57,8 +57,7 @@ def closed_loop(address: str, streaming: bool, steps: int, warmup: int, seed: in
     return {
         "what": f"1 env, {'stream' if streaming else 'unary'}, closed loop",
         "steps_per_s": steps / elapsed,
-        "p50_us": float(np.percentile(latencies, 50) * 1e6),
-        "p99_us": float(np.percentile(latencies, 99) * 1e6),
+        "latencies": latencies,
     }
 
 
@@ -104,18 +103,21 @@ def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: i
         "what": f"vector N={num_envs}, {'stream' if streaming else 'unary'}"
         + (f", {threads} server threads" if threads > 1 else ""),
         "steps_per_s": batches * num_envs / elapsed,
-        "p50_us": float(np.percentile(latencies, 50) * 1e6),
-        "p99_us": float(np.percentile(latencies, 99) * 1e6),
+        "latencies": latencies,
     }
 
 
-def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
+def box2d_available() -> bool:
     try:
         import Box2D  # noqa: F401
     except ImportError:
         print("note: Box2D is not installed, so Gymnasium's in-process LunarLander-v3 reference is skipped "
               "(pip install \"gymnasium[box2d]\" to include it)", file=sys.stderr)
-        return []
+        return False
+    return True
+
+
+def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
     import gymnasium as gym
 
     rows = []
@@ -134,8 +136,7 @@ def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
     elapsed = clock() - start
     env.close()
     rows.append({"what": "Gymnasium in-process, 1 env (reference)", "steps_per_s": steps / elapsed,
-                 "p50_us": float(np.percentile(latencies, 50) * 1e6),
-                 "p99_us": float(np.percentile(latencies, 99) * 1e6)})
+                 "latencies": latencies})
 
     envs = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="sync")
     batches = max(20, steps // num_envs)
@@ -151,27 +152,45 @@ def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
     return rows
 
 
+def combine(rounds: list[list[dict]]) -> list[dict]:
+    """One row per measurement: median steps/s over rounds, percentiles of the pooled latencies."""
+    rows = []
+    for i, first in enumerate(rounds[0]):
+        same = [r[i] for r in rounds]
+        row = {"what": first["what"], "steps_per_s": float(np.median([r["steps_per_s"] for r in same])),
+               "steps_per_s_rounds": [round(r["steps_per_s"]) for r in same]}
+        if "latencies" in first:
+            pooled = np.concatenate([r["latencies"] for r in same])
+            row["p50_us"] = float(np.percentile(pooled, 50) * 1e6)
+            row["p99_us"] = float(np.percentile(pooled, 99) * 1e6)
+        rows.append(row)
+    return rows
+
+
 def print_table(rows: list[dict]) -> None:
-    print(f"\n{'measurement':<52} {'steps/s':>10} {'p50 us':>9} {'p99 us':>9}")
-    print("-" * 83)
+    print(f"\n{'measurement':<52} {'steps/s':>10} {'p50 us':>9} {'p99 us':>9}   per round")
+    print("-" * 105)
     for r in rows:
         p50 = f"{r['p50_us']:.0f}" if "p50_us" in r else "-"
         p99 = f"{r['p99_us']:.0f}" if "p99_us" in r else "-"
-        print(f"{r['what']:<52} {r['steps_per_s']:>10,.0f} {p50:>9} {p99:>9}")
-    print("(vector rows: env-steps/s, latency per batch)")
+        per_round = " ".join(f"{v:,}" for v in r["steps_per_s_rounds"])
+        print(f"{r['what']:<52} {r['steps_per_s']:>10,.0f} {p50:>9} {p99:>9}   {per_round}")
+    print("(steps/s: median over rounds; vector rows: env-steps/s and latency per batch; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus at the end)")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--address", help="benchmark a running server (default: start one from --jar)")
     parser.add_argument("--jar", default=str(REPO / "server" / "target" / "gymrpc-server.jar"))
-    parser.add_argument("--steps", type=int, default=5000, help="timed steps per single-env measurement")
-    parser.add_argument("--warmup", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=3000, help="timed steps per single-env measurement")
+    parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--window", type=int, default=8, help="steps in flight for the open-loop row")
     parser.add_argument("--vector-sizes", default="1,8,64")
-    parser.add_argument("--vector-steps", type=int, default=40000, help="timed env-steps per vector size")
+    parser.add_argument("--vector-steps", type=int, default=20000, help="timed env-steps per vector size")
     parser.add_argument("--threads", type=int, default=0, help="server worker threads per vector env")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions; medians are reported")
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args(argv)
 
@@ -180,21 +199,28 @@ def main(argv=None) -> int:
     if address is None:
         server = LocalServer(args.jar).start()
         address = server.address
-    rows: list[dict] = []
+    rounds: list[list[dict]] = []
     try:
-        print(f"gymrpc bench: {ENV_ID} at {address}; Python {platform.python_version()}, {os.cpu_count()} cpus",
-              file=sys.stderr)
-        for streaming in (False, True):
-            rows.append(closed_loop(address, streaming, args.steps, args.warmup, args.seed))
-        rows.append(pipelined(address, args.steps, args.window, args.seed))
+        print(f"gymrpc bench: {ENV_ID} at {address}; Python {platform.python_version()}, {os.cpu_count()} cpus, "
+              f"{args.rounds} interleaved rounds", file=sys.stderr)
         sizes = [int(n) for n in args.vector_sizes.split(",")]
-        for n in sizes:
-            rows.append(vector(address, n, True, args.vector_steps, args.seed, args.threads))
-        rows.append(vector(address, sizes[-1], False, args.vector_steps, args.seed, args.threads))
-        rows.extend(gymnasium_reference(args.steps, sizes[-1], args.seed))
+        reference = box2d_available()
+        # Every round runs every measurement once, so on a shared machine each row sees the same load
+        # (the median over rounds is reported; latencies are pooled).
+        for r in range(args.rounds):
+            seed = args.seed + r
+            rows = [closed_loop(address, streaming, args.steps, args.warmup, seed) for streaming in (False, True)]
+            rows.append(pipelined(address, args.steps, args.window, seed))
+            rows += [vector(address, n, True, args.vector_steps, seed, args.threads) for n in sizes]
+            rows.append(vector(address, sizes[-1], False, args.vector_steps, seed, args.threads))
+            if reference:
+                rows += gymnasium_reference(args.steps, sizes[-1], seed)
+            rounds.append(rows)
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         if server is not None:
             server.stop()
+    rows = combine(rounds)
     print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

@@ -36,7 +36,11 @@ def _streaming_default() -> bool:
 
 
 class ActionEncoder:
-    """Builds wire tensors for actions of one space, checking them as the server would, before sending."""
+    """Builds wire tensors for actions of one space.
+
+    Checks what the wire cannot carry (a non-integer Discrete action, a Box action of the wrong shape) before
+    sending; range and NaN checks are the server's, so the client never disagrees with it.
+    """
 
     def __init__(self, space: spaces.Space):
         self.space = space

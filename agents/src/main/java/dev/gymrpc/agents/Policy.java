@@ -58,6 +58,16 @@ public final class Policy {
         this.rng = new Rng(s);
     }
 
+    /** Saves weights, full config, env id/options, seed and versions to a zip ({@link dev.gymrpc.agents.io.ModelIO}). */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        dev.gymrpc.agents.io.ModelIO.save(this, file);
+    }
+
+    /** Loads a policy saved by {@link #save}. */
+    public static Policy load(java.nio.file.Path file) throws java.io.IOException {
+        return dev.gymrpc.agents.io.ModelIO.load(file);
+    }
+
     /** Samples (or argmaxes, if {@code deterministic}) the action for one observation. */
     public int act(float[] obs, boolean deterministic) {
         return act(obs, deterministic, rng);

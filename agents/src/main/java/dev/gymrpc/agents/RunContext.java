@@ -20,6 +20,9 @@ public final class RunContext {
     private final BooleanSupplier cancelled;
     private final long startNanos = System.nanoTime();
     private Supplier<Policy> policySource;
+    private Runnable checkpointer;
+    private long checkpointEvery;
+    private boolean resumed;
     private long envSteps;
     private long episodes;
     private long updates;
@@ -54,8 +57,20 @@ public final class RunContext {
         return updates;
     }
 
+    /** Called with {@code every > 0} to save a checkpoint after every {@code every} updates. */
+    public void setCheckpointer(Runnable save, long every) {
+        this.checkpointer = save;
+        this.checkpointEvery = every;
+    }
+
+    /** Whether this run continues a checkpoint. */
+    public boolean resumed() {
+        return resumed;
+    }
+
     /** Restores counters when resuming from a checkpoint. */
     public void restoreCounters(long steps, long eps, long ups) {
+        resumed = true;
         envSteps = steps;
         episodes = eps;
         updates = ups;
@@ -105,6 +120,9 @@ public final class RunContext {
         // The only wall-clock metric: excluded from determinism comparisons.
         metrics.put("charts/SPS", secs > 0 ? envSteps / secs : 0);
         listener.onUpdate(envSteps, updates, metrics);
+        if (checkpointer != null && checkpointEvery > 0 && updates % checkpointEvery == 0) {
+            checkpointer.run();
+        }
         EvalSchedule ev = request.eval();
         if (ev.everySteps() > 0 && envSteps - lastEvalStep >= ev.everySteps()) {
             lastEvalStep = envSteps;
@@ -122,6 +140,22 @@ public final class RunContext {
         EvalResult r = Evaluator.evaluate(policySource.get(), request.envId(), request.envOptions(), ev.episodes(),
                 seed, ev.deterministic());
         listener.onEvaluation(envSteps, episodes, r);
+    }
+
+    /** Seed for the first env reset: the run seed, or a derived one when resuming (env state is not checkpointed). */
+    public long firstResetSeed() {
+        return resumed ? request.seed() + 1_000_003L * (episodes + 1) : request.seed();
+    }
+
+    /** Request and counters, the part of a checkpoint common to all algorithms. */
+    public void save(dev.gymrpc.agents.io.StateBag bag) {
+        bag.put("format", 1).put("algorithm", request.config().algorithm())
+                .put("config", dev.gymrpc.agents.io.RecordCodec.toMap((Record) request.config()))
+                .put("envId", request.envId()).put("envOptions", new java.util.TreeMap<>(request.envOptions()))
+                .put("seed", request.seed()).put("budget", dev.gymrpc.agents.io.RecordCodec.toMap(request.budget()))
+                .put("eval", dev.gymrpc.agents.io.RecordCodec.toMap(request.eval()))
+                .put("env_steps", envSteps).put("episodes", episodes).put("updates", updates)
+                .put("versions", new java.util.TreeMap<>(versions()));
     }
 
     /** Library versions recorded in saved models. */

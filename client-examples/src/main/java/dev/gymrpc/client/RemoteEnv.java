@@ -22,6 +22,7 @@ import dev.gymrpc.proto.v1.RenderRequest;
 import dev.gymrpc.proto.v1.RenderResponse;
 import dev.gymrpc.proto.v1.ResetRequest;
 import dev.gymrpc.proto.v1.ResetResponse;
+import dev.gymrpc.proto.v1.SessionRequest;
 import dev.gymrpc.proto.v1.StepRequest;
 import dev.gymrpc.proto.v1.StepResponse;
 import dev.gymrpc.proto.wire.Actions;
@@ -56,7 +57,7 @@ public final class RemoteEnv<A> implements Env<A> {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final EnvServiceGrpc.EnvServiceBlockingStub stub;
-    private final Duration callTimeout;
+    private final Transport transport;
     private final String handle;
     private final EnvSpec spec;
     private final Box observationSpace;
@@ -64,9 +65,73 @@ public final class RemoteEnv<A> implements Env<A> {
     private final int renderFps;
     private boolean closed;
 
-    private RemoteEnv(Channel channel, Duration callTimeout, MakeEnvResponse made) {
+    /** How the env's calls reach the server: unary rpcs or one Session stream. */
+    private interface Transport {
+        ResetResponse reset(ResetRequest r);
+
+        StepResponse step(StepRequest r);
+
+        RenderResponse render(RenderRequest r);
+
+        void close(CloseEnvRequest r);
+    }
+
+    private static Transport unary(EnvServiceGrpc.EnvServiceBlockingStub stub, Duration timeout) {
+        return new Transport() {
+            private EnvServiceGrpc.EnvServiceBlockingStub s() {
+                return stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public ResetResponse reset(ResetRequest r) {
+                return s().reset(r);
+            }
+
+            @Override
+            public StepResponse step(StepRequest r) {
+                return s().step(r);
+            }
+
+            @Override
+            public RenderResponse render(RenderRequest r) {
+                return s().render(r);
+            }
+
+            @Override
+            public void close(CloseEnvRequest r) {
+                s().closeEnv(r);
+            }
+        };
+    }
+
+    private static Transport stream(SessionClient session) {
+        return new Transport() {
+            @Override
+            public ResetResponse reset(ResetRequest r) {
+                return session.call(SessionRequest.newBuilder().setReset(r)).getReset();
+            }
+
+            @Override
+            public StepResponse step(StepRequest r) {
+                return session.call(SessionRequest.newBuilder().setStep(r)).getStep();
+            }
+
+            @Override
+            public RenderResponse render(RenderRequest r) {
+                return session.call(SessionRequest.newBuilder().setRender(r)).getRender();
+            }
+
+            @Override
+            public void close(CloseEnvRequest r) {
+                // Ending the stream closes the env on the server.
+                session.close();
+            }
+        };
+    }
+
+    private RemoteEnv(Channel channel, Transport transport, MakeEnvResponse made) {
         this.stub = EnvServiceGrpc.newBlockingStub(channel);
-        this.callTimeout = callTimeout;
+        this.transport = transport;
         this.handle = made.getHandle();
         EnvInfo info = made.getEnv();
         this.spec = toSpec(channel, info);
@@ -88,7 +153,25 @@ public final class RemoteEnv<A> implements Env<A> {
         MakeEnvResponse made = RemoteErrors.call(() -> stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .makeEnv(MakeEnvRequest.newBuilder().setEnvId(id).putAllOptions(Values.toValueMap(options)).build()),
                 id, () -> listIds(stub));
-        return new RemoteEnv<>(channel, callTimeout, made);
+        return new RemoteEnv<>(channel, unary(stub, callTimeout), made);
+    }
+
+    /**
+     * Makes {@code id} on its own {@code Session} stream: every call of this env travels on that stream,
+     * which shortens a step's round trip; {@link #close()} ends the stream (and the server closes the env).
+     */
+    public static RemoteEnv<?> makeOnStream(Channel channel, String id, Map<String, ?> options) {
+        SessionClient session = new SessionClient(channel, DEFAULT_CALL_TIMEOUT);
+        EnvServiceGrpc.EnvServiceBlockingStub stub = EnvServiceGrpc.newBlockingStub(channel);
+        try {
+            MakeEnvResponse made = RemoteErrors.call(() -> session.call(SessionRequest.newBuilder().setMakeEnv(
+                    MakeEnvRequest.newBuilder().setEnvId(id).putAllOptions(Values.toValueMap(options)))).getMakeEnv(),
+                    id, () -> listIds(stub));
+            return new RemoteEnv<>(channel, stream(session), made);
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     /**
@@ -168,11 +251,11 @@ public final class RemoteEnv<A> implements Env<A> {
         return renderFps;
     }
 
-    private EnvServiceGrpc.EnvServiceBlockingStub stub() {
+    private Transport transport() {
         if (closed) {
             throw new IllegalStateException(spec.id() + ": the env is closed; make a new one");
         }
-        return stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        return transport;
     }
 
     private <T> T call(Supplier<T> c) {
@@ -189,7 +272,7 @@ public final class RemoteEnv<A> implements Env<A> {
             b.putAllOptions(Values.toValueMap(options));
         }
         ResetRequest request = b.build();
-        ResetResponse r = call(() -> stub().reset(request));
+        ResetResponse r = call(() -> transport().reset(request));
         return new Reset(Tensors.toFloats(r.getObservation()), Values.fromValueMap(r.getInfoMap()));
     }
 
@@ -200,7 +283,7 @@ public final class RemoteEnv<A> implements Env<A> {
         }
         StepRequest request = StepRequest.newBuilder().setHandle(handle).setAction(Actions.encode(actionSpace, action))
                 .build();
-        StepResponse r = call(() -> stub().step(request));
+        StepResponse r = call(() -> transport().step(request));
         return new Step(Tensors.toFloats(r.getObservation()), r.getReward(), r.getTerminated(), r.getTruncated(),
                 Values.fromValueMap(r.getInfoMap()));
     }
@@ -209,7 +292,7 @@ public final class RemoteEnv<A> implements Env<A> {
     public RgbImage render() {
         RenderRequest request = RenderRequest.newBuilder().setHandle(handle).setFormat(RenderFormat.RENDER_FORMAT_RGB)
                 .build();
-        RenderResponse r = call(() -> stub().render(request));
+        RenderResponse r = call(() -> transport().render(request));
         return new RgbImage(r.getWidth(), r.getHeight(), r.getData().toByteArray());
     }
 
@@ -220,7 +303,7 @@ public final class RemoteEnv<A> implements Env<A> {
             return;
         }
         try {
-            stub().closeEnv(CloseEnvRequest.newBuilder().setHandle(handle).build());
+            transport().close(CloseEnvRequest.newBuilder().setHandle(handle).build());
         } catch (StatusRuntimeException e) {
             // The server is gone or the handle was reclaimed: either way nothing is left to free.
         } finally {

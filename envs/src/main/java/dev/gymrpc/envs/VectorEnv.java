@@ -153,6 +153,10 @@ public final class VectorEnv<A> implements AutoCloseable {
         }
         // Validate everything before stepping anything, so a bad batch leaves every sub-env untouched.
         for (int i = 0; i < n; i++) {
+            if (mode == AutoresetMode.DISABLED && ended[i]) {
+                throw new ResetNeededException("sub-env " + i + " has ended and autoreset is DISABLED; reset it "
+                        + "(reset with a mask selecting it) before stepping the batch");
+            }
             if (!(mode == AutoresetMode.NEXT_STEP && ended[i])) {
                 validate(i, actions.get(i));
             }

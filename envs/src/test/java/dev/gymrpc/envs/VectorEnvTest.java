@@ -72,8 +72,12 @@ class VectorEnvTest {
             vec.reset(0L);
             vec.step(List.of(0, 0));
             assertThrows(ResetNeededException.class, () -> vec.step(List.of(0, 0)));
-            vec.reset(null, Map.of(), new boolean[] {true, true});
-            vec.step(List.of(0, 0));
+            // Only sub-env 0 reset: the batch is refused as a whole and sub-env 0 is not stepped.
+            vec.reset(null, Map.of(), new boolean[] {true, false});
+            assertThrows(ResetNeededException.class, () -> vec.step(List.of(0, 0)));
+            vec.reset(null, Map.of(), new boolean[] {false, true});
+            VectorEnv.VectorStep s = vec.step(List.of(0, 0));
+            assertTrue(s.truncated()[0] && s.truncated()[1], "both sub-envs took exactly their first step");
         }
     }
 

@@ -39,12 +39,12 @@ import org.slf4j.LoggerFactory;
  * open env is closed.
  *
  * <p>Threading: the hot path (Step, Reset, GetServerInfo and the Session stream) runs directly on the
- * transport thread, skipping the hand-off to a worker thread that otherwise dominates a step's
- * round trip (measured with {@code gymrpc bench rpc --server-executor}: on 2 loaded cores unary Step
- * p50 fell from about 120 us to under 80 us, and a pipelined stream went from about 15k to 68k
- * steps/s). Everything slower (making envs, rendering, vector steps, listing) runs on worker threads,
- * and so do the slow verbs inside a Session stream, so one heavy request does not stall the other
- * connections served by the same transport thread.
+ * transport thread, skipping the hand-off to a worker thread that otherwise dominates a cheap step's
+ * round trip (measured with {@code gymrpc bench rpc --server-executor direct} against {@code default}
+ * on 2 cores at load average ~10: unary Step p50 123 us -> 77 us). Everything slower (making envs,
+ * rendering, vector steps, listing) runs on worker threads, and so do the slow verbs inside a Session
+ * stream, so one heavy request does not stall the other connections served by the same transport
+ * thread.
  */
 public final class GymRpcServer {
 
@@ -118,11 +118,15 @@ public final class GymRpcServer {
      * {@code permitKeepAliveTime}.
      */
     public static ServerBuilder<?> netty(ServerConfig config) {
-        return NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .keepAliveTime(config.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(config.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        if (config.usesTls()) {
+            b.useTransportSecurity(config.tlsCertChain().toFile(), config.tlsPrivateKey().toFile());
+        }
+        return b;
     }
 
     /** Starts serving and marks every service SERVING. */
@@ -135,6 +139,7 @@ public final class GymRpcServer {
         LOG.info("gymrpc serving {} on {} (max sessions {}, idle timeout {}, max message {} bytes, auth {})",
                 serviceNames, server.getListenSockets(), config.maxSessions(), config.idleTimeout(),
                 config.maxMessageBytes(), config.requiresAuth() ? "bearer token" : "none");
+        LOG.info("transport security: {}", config.usesTls() ? "TLS with " + config.tlsCertChain() : "plaintext");
         return this;
     }
 

@@ -22,10 +22,13 @@ import java.time.Duration;
  * @param permitKeepAliveTime  clients may ping at most this often (faster pings are a protocol error)
  * @param authToken            when non-empty, every call but health checks must carry
  *                             {@code authorization: Bearer <authToken>} (UNAUTHENTICATED otherwise)
+ * @param tlsCertChain         PEM certificate chain; with {@code tlsPrivateKey}, serve TLS instead of
+ *                             plaintext ({@code null} = plaintext)
+ * @param tlsPrivateKey        PEM (PKCS#8) private key of the certificate
  */
 public record ServerConfig(String host, int port, int maxSessions, Duration idleTimeout, int maxMessageBytes,
                            int maxVectorEnvs, Path store, Duration keepAliveTime, Duration keepAliveTimeout,
-                           Duration permitKeepAliveTime, String authToken) {
+                           Duration permitKeepAliveTime, String authToken, Path tlsCertChain, Path tlsPrivateKey) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 50051;
@@ -50,6 +53,10 @@ public record ServerConfig(String host, int port, int maxSessions, Duration idle
             throw new IllegalArgumentException("max message bytes must be >= 1024, got " + maxMessageBytes);
         }
         authToken = authToken == null ? "" : authToken.strip();
+        if ((tlsCertChain == null) != (tlsPrivateKey == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate chain and its private key "
+                    + "(--tls-cert and --tls-key), got only the " + (tlsCertChain == null ? "key" : "certificate"));
+        }
         if (maxVectorEnvs < 1) {
             throw new IllegalArgumentException("max vector envs must be >= 1, got " + maxVectorEnvs);
         }
@@ -59,47 +66,58 @@ public record ServerConfig(String host, int port, int maxSessions, Duration idle
     public static ServerConfig defaults() {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_SESSIONS, parseDuration(DEFAULT_IDLE_TIMEOUT),
                 DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_VECTOR_ENVS, Path.of(DEFAULT_STORE), Duration.ofMinutes(2),
-                Duration.ofSeconds(20), Duration.ofSeconds(10), "");
+                Duration.ofSeconds(20), Duration.ofSeconds(10), "", null, null);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withMaxSessions(int n) {
         return new ServerConfig(host, port, n, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withIdleTimeout(Duration d) {
         return new ServerConfig(host, port, maxSessions, d, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withMaxMessageBytes(int n) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, n, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withMaxVectorEnvs(int n) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, n, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withStore(Path p) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, p,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, tlsCertChain, tlsPrivateKey);
     }
 
     public ServerConfig withAuthToken(String token) {
         return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
-                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, token);
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, token, tlsCertChain, tlsPrivateKey);
+    }
+
+    /** Serve TLS with this PEM certificate chain and private key ({@code null, null} = plaintext). */
+    public ServerConfig withTls(Path certChain, Path privateKey) {
+        return new ServerConfig(host, port, maxSessions, idleTimeout, maxMessageBytes, maxVectorEnvs, store,
+                keepAliveTime, keepAliveTimeout, permitKeepAliveTime, authToken, certChain, privateKey);
+    }
+
+    /** Whether the server speaks TLS. */
+    public boolean usesTls() {
+        return tlsCertChain != null;
     }
 
     /** Whether calls must carry the bearer token. */
@@ -112,7 +130,8 @@ public record ServerConfig(String host, int port, int maxSessions, Duration idle
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", maxSessions=" + maxSessions + ", idleTimeout="
                 + idleTimeout + ", maxMessageBytes=" + maxMessageBytes + ", maxVectorEnvs=" + maxVectorEnvs + ", store="
-                + store + ", auth=" + (requiresAuth() ? "bearer token" : "none") + "]";
+                + store + ", auth=" + (requiresAuth() ? "bearer token" : "none") + ", tls=" + (usesTls() ? tlsCertChain : "off")
+                + "]";
     }
 
     /**

@@ -46,14 +46,31 @@ class RemoteContractTests {
         }
     }
 
-    /** Runs the contract on remote {@code id}; skipped while the id is not registered (an env being ported). */
+    /**
+     * Runs the contract on remote {@code id} over unary calls; skipped while the id is not registered
+     * (an env being ported).
+     */
     abstract static class Remote extends EnvContractTest {
         abstract String id();
+
+        /** Whether the env talks over its own Session stream instead of unary calls. */
+        boolean onStream() {
+            return false;
+        }
 
         @Override
         protected Env<?> makeEnv(Map<String, Object> options) {
             assumeTrue(TestEnvs.registry().ids().contains(id()), id() + " is not registered yet");
-            return RemoteEnv.make(server.channel, id(), options);
+            return onStream() ? RemoteEnv.makeOnStream(server.channel, id(), options)
+                    : RemoteEnv.make(server.channel, id(), options);
+        }
+    }
+
+    /** The same, over a Session stream. */
+    abstract static class RemoteOnStream extends Remote {
+        @Override
+        boolean onStream() {
+            return true;
         }
     }
 
@@ -92,6 +109,46 @@ class RemoteContractTests {
     /** A Box action space over the wire (test env), covering NaN / shape / range rejection remotely. */
     @Nested
     class BoxTarget extends Remote {
+        @Override
+        String id() {
+            return "BoxTarget-v0";
+        }
+    }
+
+    @Nested
+    class FourRoomsOnStream extends RemoteOnStream {
+        @Override
+        String id() {
+            return "FourRooms-v0";
+        }
+    }
+
+    @Nested
+    class CartPoleOnStream extends RemoteOnStream {
+        @Override
+        String id() {
+            return "CartPole-v1";
+        }
+    }
+
+    @Nested
+    class LunarLanderOnStream extends RemoteOnStream {
+        @Override
+        String id() {
+            return "LunarLander-v3";
+        }
+    }
+
+    @Nested
+    class LunarLanderContinuousOnStream extends RemoteOnStream {
+        @Override
+        String id() {
+            return "LunarLanderContinuous-v3";
+        }
+    }
+
+    @Nested
+    class BoxTargetOnStream extends RemoteOnStream {
         @Override
         String id() {
             return "BoxTarget-v0";

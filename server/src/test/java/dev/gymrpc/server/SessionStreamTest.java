@@ -206,6 +206,34 @@ class SessionStreamTest {
         }
     }
 
+    /** The Java client's stream transport: errors map to the env API's exceptions; close ends the stream. */
+    @Test
+    void remoteEnvOnAStreamBehavesLikeTheUnaryOneAndClosingEndsTheStream() throws Exception {
+        try (InProcessServer f = new InProcessServer()) {
+            dev.gymrpc.client.RemoteEnv<?> env = dev.gymrpc.client.RemoteEnv.makeOnStream(f.channel, "CartPole-v1",
+                    Map.of("max_episode_steps", 2));
+            org.junit.jupiter.api.Assertions.assertThrows(dev.gymrpc.envs.ResetNeededException.class,
+                    () -> env.stepObject(0));
+            env.reset(3L, Map.of());
+            org.junit.jupiter.api.Assertions.assertThrows(dev.gymrpc.envs.InvalidActionException.class,
+                    () -> env.stepObject(2));
+            env.stepObject(1);
+            assertTrue(env.stepObject(1).truncated());
+            assertEquals(1, f.server.sessions().size());
+            env.close();
+            env.close();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (f.server.sessions().size() > 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, f.server.sessions().size(), "ending the stream closed the env");
+            org.junit.jupiter.api.Assertions.assertThrows(dev.gymrpc.envs.InvalidOptionException.class, () ->
+                    dev.gymrpc.client.RemoteEnv.makeOnStream(f.channel, "FourRooms-v0", Map.of("slip_prob", 3.0)));
+            org.junit.jupiter.api.Assertions.assertThrows(dev.gymrpc.envs.UnknownEnvException.class, () ->
+                    dev.gymrpc.client.RemoteEnv.makeOnStream(f.channel, "Nope-v0", Map.of()));
+        }
+    }
+
     @Test
     void vectorVerbsWorkOnTheStream() throws Exception {
         try (InProcessServer f = new InProcessServer()) {

@@ -72,6 +72,14 @@ public final class Grade {
         return muMax;
     }
 
+    public void save(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        bag.put(prefix + ".mu", mu).put(prefix + ".mu_max", muMax).put(prefix + ".ratio", ratio);
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        restore(new double[] {bag.getDouble(prefix + ".mu"), bag.getDouble(prefix + ".mu_max"), bag.getDouble(prefix + ".ratio")});
+    }
+
     /** State for checkpoints: {mu, muMax, ratio}. */
     public double[] state() {
         return new double[] {mu, muMax, ratio};

@@ -27,6 +27,8 @@ public final class GradientPipeline {
     private final double clip;
     private final float[] g;
     private final int[] offsets;
+    private java.util.function.BiConsumer<float[], float[]> observer;
+    private float[] raw;
     private double maxNorm;
     private double lastNorm;
     private double lastFilteredNorm;
@@ -44,9 +46,21 @@ public final class GradientPipeline {
         this.offsets = net.tensorOffsets();
     }
 
+    /**
+     * Registers a callback receiving (raw gradient, gradient handed to the optimizer) after every
+     * {@link #process}; for tests and gradient diagnostics. Both arrays are copies.
+     */
+    public void setObserver(java.util.function.BiConsumer<float[], float[]> observer) {
+        this.observer = observer;
+        this.raw = observer == null ? null : new float[g.length];
+    }
+
     /** Transforms the network's current gradient in place and adds this step's metrics to {@code metrics}. */
     public void process(Map<String, Double> metrics) {
         net.copyGradsTo(g);
+        if (observer != null) {
+            System.arraycopy(g, 0, raw, 0, g.length);
+        }
         lastNorm = l2(g);
         maxNorm = Math.max(maxNorm, lastNorm);
         boolean changed = false;
@@ -67,6 +81,9 @@ public final class GradientPipeline {
         }
         if (changed) {
             net.setGrads(g);
+        }
+        if (observer != null) {
+            observer.accept(raw.clone(), g.clone());
         }
         metrics.put("grad/" + name + "_norm", lastNorm);
         metrics.put("grad/" + name + "_norm_filtered", lastFilteredNorm);
@@ -94,8 +111,18 @@ public final class GradientPipeline {
         return grokfast;
     }
 
-    /** Restores the running max (checkpoints). */
-    public void restoreMaxNorm(double m) {
-        maxNorm = m;
+    /** Adds this pipeline's state (running max norm, Grokfast EMA) to a checkpoint. */
+    public void save(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        bag.put(prefix + ".max_norm", maxNorm);
+        if (grokfast != null) {
+            bag.putArray(prefix + ".grokfast_ema", grokfast.ema());
+        }
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        maxNorm = bag.getDouble(prefix + ".max_norm");
+        if (grokfast != null) {
+            grokfast.restore(bag.array(prefix + ".grokfast_ema"));
+        }
     }
 }

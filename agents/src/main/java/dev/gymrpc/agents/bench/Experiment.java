@@ -112,6 +112,7 @@ public final class Experiment {
             case "hidden" -> c.withHidden(java.util.Arrays.stream(kv[1].split(",")).map(Integer::valueOf).toList());
             case "batch" -> c.withBatchSize(Integer.parseInt(kv[1]));
             case "lr" -> c.withLearningRates(Double.parseDouble(kv[1]), Double.parseDouble(kv[1]), Double.parseDouble(kv[1]));
+            case "tau" -> c.withTau(Double.parseDouble(kv[1]));
             case "starts" -> c.withSchedule(Integer.parseInt(kv[1]), c.trainFreq(), c.gradientSteps());
             default -> throw new IllegalArgumentException("unknown SAC override " + s + "; use hidden=, batch=, lr=, starts=");
         };

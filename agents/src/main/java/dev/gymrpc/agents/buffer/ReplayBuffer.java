@@ -88,6 +88,42 @@ public final class ReplayBuffer {
         }
     }
 
+    /** Adds the whole buffer to a checkpoint (can be large: capacity x (2 obsDim + 3) floats). */
+    public void save(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        float[] a = new float[capacity];
+        float[] t = new float[capacity];
+        for (int i = 0; i < capacity; i++) {
+            a[i] = actions[i];
+            t[i] = terminated[i] ? 1f : 0f;
+        }
+        bag.putArray(prefix + ".obs", obs).putArray(prefix + ".next_obs", nextObs).putArray(prefix + ".actions", a)
+                .putArray(prefix + ".rewards", rewards).putArray(prefix + ".terminated", t);
+        bag.put(prefix + ".next", next).put(prefix + ".size", size).put(prefix + ".capacity", capacity);
+    }
+
+    /** Restores a buffer saved by {@link #save}; returns false (leaving it empty) if the checkpoint has none. */
+    public boolean restore(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        if (!bag.has(prefix + ".obs")) {
+            return false;
+        }
+        if (bag.getInt(prefix + ".capacity") != capacity) {
+            throw new IllegalArgumentException("checkpointed replay buffer has capacity " + bag.getInt(prefix + ".capacity")
+                    + ", config says " + capacity);
+        }
+        System.arraycopy(bag.array(prefix + ".obs"), 0, obs, 0, obs.length);
+        System.arraycopy(bag.array(prefix + ".next_obs"), 0, nextObs, 0, nextObs.length);
+        System.arraycopy(bag.array(prefix + ".rewards"), 0, rewards, 0, capacity);
+        float[] a = bag.array(prefix + ".actions");
+        float[] t = bag.array(prefix + ".terminated");
+        for (int i = 0; i < capacity; i++) {
+            actions[i] = (int) a[i];
+            terminated[i] = t[i] != 0f;
+        }
+        next = bag.getInt(prefix + ".next");
+        size = bag.getInt(prefix + ".size");
+        return true;
+    }
+
     /** Transition at logical index {@code i} (0 = oldest), for tests and inspection. */
     public float reward(int i) {
         return rewards[physical(i)];

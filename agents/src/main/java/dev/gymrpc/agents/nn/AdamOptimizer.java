@@ -54,6 +54,15 @@ public final class AdamOptimizer {
         return iteration;
     }
 
+    public void save(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        bag.putArray(prefix + ".adam", stateCopy());
+        bag.put(prefix + ".adam_iteration", iteration);
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag, String prefix) {
+        restore(bag.array(prefix + ".adam"), bag.getInt(prefix + ".adam_iteration"));
+    }
+
     /** Moment estimates {@code [m, v]} and the step count, for checkpoints. */
     public float[] stateCopy() {
         return state.data().asFloat();

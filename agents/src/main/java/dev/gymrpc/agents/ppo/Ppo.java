@@ -80,6 +80,16 @@ public final class Ppo {
         return s;
     }
 
+    /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */
+    public GradientPipeline actorPipeline() {
+        return actorPipe;
+    }
+
+    /** The critic's (SAC: both critics') gradient pipeline. */
+    public GradientPipeline criticPipeline() {
+        return criticPipe;
+    }
+
     public Mlp actor() {
         return actor;
     }
@@ -117,6 +127,35 @@ public final class Ppo {
     /** The entropy coefficient of the next actor step (GrAdE: kappa * lagged ratio). */
     double entCoef() {
         return grade == null ? cfg.entCoef() : cfg.augmentations().gradeKappa() * grade.ratio();
+    }
+
+    /** Adds networks, optimizers, augmentation state and counters to a checkpoint. */
+    public void save(dev.gymrpc.agents.io.StateBag bag) {
+        bag.putArray("ppo.actor", actor.block().paramsCopy());
+        bag.putArray("ppo.critic", critic.block().paramsCopy());
+        actorOpt.save(bag, "ppo.actor");
+        criticOpt.save(bag, "ppo.critic");
+        actorPipe.save(bag, "ppo.actor");
+        criticPipe.save(bag, "ppo.critic");
+        if (grade != null) {
+            grade.save(bag, "ppo.grade");
+        }
+        bag.put("ppo.updates", updates);
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag) {
+        actor.block().setAllParams(bag.array("ppo.actor"));
+        critic.block().setAllParams(bag.array("ppo.critic"));
+        actorOpt.restore(bag, "ppo.actor");
+        criticOpt.restore(bag, "ppo.critic");
+        actorPipe.restore(bag, "ppo.actor");
+        criticPipe.restore(bag, "ppo.critic");
+        if (grade != null) {
+            grade.restore(bag, "ppo.grade");
+        }
+        updates = bag.getLong("ppo.updates");
+        actorFast.refresh(actor);
+        criticFast.refresh(critic);
     }
 
     /** Epochs x minibatches over {@code r}; returns metrics in a stable order. */

@@ -30,21 +30,24 @@ public final class PpoRunner {
 
     private final PpoConfig cfg;
     private final RunContext ctx;
-    private final Rng actRng;
-    private final Rng updateRng;
-    private Ppo agent;
+    private Rng actRng;
+    private Rng updateRng;
+    private final Ppo agent;
 
     public PpoRunner(PpoConfig cfg, RunContext ctx) {
         this.cfg = cfg;
         this.ctx = ctx;
         Rng master = new Rng(ctx.request().seed());
-        this.netRng = master.split();
+        Rng nets = master.split();
         this.actRng = master.split();
         this.updateRng = master.split();
+        TrainRequest req = ctx.request();
+        try (Env<?> probe = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
+            this.agent = makeAgent(probe.observationSpace().flatSize(), probe.actionSpace(), req.envId(), nets);
+        }
         ctx.setPolicySource(this::policy);
     }
 
-    private final Rng netRng;
 
     public Ppo agent() {
         return agent;
@@ -56,24 +59,41 @@ public final class PpoRunner {
                 RunContext.versions());
     }
 
-    private Ppo makeAgent(int obsDim, Object space, String id) {
+    private Ppo makeAgent(int obsDim, Object space, String id, Rng nets) {
         if (!(space instanceof Discrete d)) {
             throw new IllegalArgumentException("PPO here needs a Discrete action space; " + id + " has " + space);
         }
-        return new Ppo(cfg, obsDim, d.n(), netRng);
+        return new Ppo(cfg, obsDim, d.n(), nets);
+    }
+
+    /** Writes a checkpoint of the whole run. */
+    public void saveCheckpoint(java.nio.file.Path file) {
+        dev.gymrpc.agents.io.StateBag bag = new dev.gymrpc.agents.io.StateBag();
+        ctx.save(bag);
+        bag.put("rng.act", actRng.state()).put("rng.update", updateRng.state());
+        agent.save(bag);
+        try {
+            bag.write(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write checkpoint " + file, e);
+        }
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag) {
+        agent.restore(bag);
+        actRng = Rng.fromState(bag.getLong("rng.act"));
+        updateRng = Rng.fromState(bag.getLong("rng.update"));
     }
 
     public Policy run() {
         TrainRequest req = ctx.request();
         if (cfg.episodic()) {
             try (Env<?> env = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
-                agent = makeAgent(env.observationSpace().flatSize(), env.actionSpace(), req.envId());
                 runEpisodic(env);
             }
         } else {
             try (VectorEnv<?> venv = VectorEnv.make(EnvRegistry.standard(), req.envId(), cfg.numEnvs(), req.envOptions(),
                     AutoresetMode.SAME_STEP, 1)) {
-                agent = makeAgent(venv.singleObservationSpace().flatSize(), venv.singleActionSpace(), req.envId());
                 runVector(venv);
             }
         }
@@ -86,7 +106,7 @@ public final class PpoRunner {
         float[] logp1 = new float[1];
         boolean first = true;
         while (!ctx.done()) {
-            float[] obs = env.reset(first ? ctx.request().seed() : null, Map.of()).observation();
+            float[] obs = env.reset(first ? ctx.firstResetSeed() : null, Map.of()).observation();
             first = false;
             List<float[]> obsList = new ArrayList<>();
             int cap = 256;
@@ -162,7 +182,7 @@ public final class PpoRunner {
         int n = nEnv * steps;
         int d = venv.singleObservationSpace().flatSize();
         int start = ((Discrete) venv.singleActionSpace()).start();
-        float[] obs = venv.reset(ctx.request().seed()).observations();
+        float[] obs = venv.reset(ctx.firstResetSeed()).observations();
         double[] epRet = new double[nEnv];
         double[] epDisc = new double[nEnv];
         double[] epG = new double[nEnv];
@@ -220,7 +240,8 @@ public final class PpoRunner {
                     }
                 }
                 obs = s.observations();
-                if (ctx.done()) {
+                // Stop mid-rollout only if cut short; a rollout that completes on the budget still gets its update.
+                if (t < steps - 1 && ctx.done()) {
                     return;
                 }
             }

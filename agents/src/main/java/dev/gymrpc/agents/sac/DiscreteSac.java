@@ -135,6 +135,16 @@ public final class DiscreteSac {
         return cfg;
     }
 
+    /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */
+    public GradientPipeline actorPipeline() {
+        return actorPipe;
+    }
+
+    /** The critic's (SAC: both critics') gradient pipeline. */
+    public GradientPipeline criticPipeline() {
+        return criticPipe;
+    }
+
     public Mlp actor() {
         return actor;
     }
@@ -287,6 +297,41 @@ public final class DiscreteSac {
         q.backward(tape, dOut);
         m.put("losses/" + name + "_values", qsum / n);
         return loss / n;
+    }
+
+    /** Adds networks, optimizers, temperature, augmentation state and counters to a checkpoint. */
+    public void save(dev.gymrpc.agents.io.StateBag bag) {
+        bag.putArray("sac.actor", actor.block().paramsCopy());
+        bag.putArray("sac.critics", critics.paramsCopy());
+        bag.putArray("sac.targets", targets.paramsCopy());
+        actorOpt.save(bag, "sac.actor");
+        criticOpt.save(bag, "sac.critic");
+        actorPipe.save(bag, "sac.actor");
+        criticPipe.save(bag, "sac.critic");
+        if (grade != null) {
+            grade.save(bag, "sac.grade");
+        }
+        bag.put("sac.log_alpha", logAlpha).put("sac.alpha_adam_m", logAlphaOpt.m).put("sac.alpha_adam_v", logAlphaOpt.v)
+                .put("sac.alpha_adam_t", logAlphaOpt.t).put("sac.updates", updates);
+    }
+
+    public void restore(dev.gymrpc.agents.io.StateBag bag) {
+        actor.block().setAllParams(bag.array("sac.actor"));
+        critics.setAllParams(bag.array("sac.critics"));
+        targets.setAllParams(bag.array("sac.targets"));
+        actorOpt.restore(bag, "sac.actor");
+        criticOpt.restore(bag, "sac.critic");
+        actorPipe.restore(bag, "sac.actor");
+        criticPipe.restore(bag, "sac.critic");
+        if (grade != null) {
+            grade.restore(bag, "sac.grade");
+        }
+        logAlpha = bag.getDouble("sac.log_alpha");
+        logAlphaOpt.m = bag.getDouble("sac.alpha_adam_m");
+        logAlphaOpt.v = bag.getDouble("sac.alpha_adam_v");
+        logAlphaOpt.t = bag.getInt("sac.alpha_adam_t");
+        updates = bag.getLong("sac.updates");
+        actorFast.refresh(actor);
     }
 
     /** Adam on one scalar (log alpha), matching torch.optim.Adam's defaults. */

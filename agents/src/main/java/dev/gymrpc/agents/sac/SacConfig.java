@@ -110,6 +110,11 @@ public record SacConfig(List<Integer> hidden, Mlp.Init init, double gamma, doubl
                 targetEntropyScale, b, Math.max(bufferSize, b), learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);
     }
 
+    public SacConfig withTau(double t) {
+        return new SacConfig(hidden, init, gamma, t, actorLr, criticLr, alphaLr, initialAlpha, learnAlpha,
+                targetEntropyScale, batchSize, bufferSize, learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);
+    }
+
     public SacConfig withLearningRates(double actor, double critic, double alpha) {
         return new SacConfig(hidden, init, gamma, tau, actor, critic, alpha, initialAlpha, learnAlpha,
                 targetEntropyScale, batchSize, bufferSize, learningStarts, trainFreq, gradientSteps, rewardClipLow, augmentations);

@@ -23,8 +23,8 @@ public final class SacRunner {
     private final RunContext ctx;
     private final DiscreteSac agent;
     private final ReplayBuffer buffer;
-    private final Rng actRng;
-    private final Rng sampleRng;
+    private Rng actRng;
+    private Rng sampleRng;
     private final int nActions;
 
     public SacRunner(SacConfig cfg, Env<?> env, RunContext ctx) {
@@ -56,16 +56,40 @@ public final class SacRunner {
                 RunContext.versions());
     }
 
+    /** Writes a checkpoint of the whole run (optionally with the replay buffer). */
+    public void saveCheckpoint(java.nio.file.Path file, boolean withReplay) {
+        dev.gymrpc.agents.io.StateBag bag = new dev.gymrpc.agents.io.StateBag();
+        ctx.save(bag);
+        bag.put("rng.act", actRng.state()).put("rng.sample", sampleRng.state());
+        agent.save(bag);
+        if (withReplay) {
+            buffer.save(bag, "replay");
+        }
+        try {
+            bag.write(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write checkpoint " + file, e);
+        }
+    }
+
+    /** Restores agent, generators and (if saved) the replay buffer; counters are restored by the caller's context. */
+    public void restore(dev.gymrpc.agents.io.StateBag bag) {
+        agent.restore(bag);
+        actRng = Rng.fromState(bag.getLong("rng.act"));
+        sampleRng = Rng.fromState(bag.getLong("rng.sample"));
+        buffer.restore(bag, "replay");
+    }
+
     /** Trains until the budget is spent or the run is cancelled. */
     public Policy run() {
         int start = ((Discrete) env.actionSpace()).start();
-        Reset reset = env.reset(ctx.request().seed(), Map.of());
+        Reset reset = env.reset(ctx.firstResetSeed(), Map.of());
         float[] obs = reset.observation();
         double ret = 0;
         double disc = 0;
         double g = 1;
         int len = 0;
-        long step = 0;
+        long step = ctx.envSteps();
         while (!ctx.done()) {
             int a = step < cfg.learningStarts() ? actRng.nextInt(nActions) : agent.act(obs, false, actRng);
             Step s = env.stepObject(start + a);
@@ -86,7 +110,7 @@ public final class SacRunner {
                 g = 1;
                 len = 0;
             }
-            if (step > cfg.learningStarts() && step % cfg.trainFreq() == 0) {
+            if (step > cfg.learningStarts() && step % cfg.trainFreq() == 0 && buffer.size() > 0) {
                 for (int k = 0; k < cfg.gradientSteps(); k++) {
                     Map<String, Double> m = agent.update(buffer, sampleRng);
                     ctx.updated(m, agent.actorFinite());

@@ -1,5 +1,6 @@
 package dev.gymrpc.server.cli;
 
+import dev.gymrpc.envs.bench.EnvBench;
 import dev.gymrpc.server.bench.RpcBench;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code gymrpc bench ...}: benchmarks; each kind is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print a table.",
-        subcommands = {BenchCommand.Rpc.class, AgentsBenchCommand.class})
+        subcommands = {BenchCommand.Rpc.class, BenchCommand.Envs.class, AgentsBenchCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -54,6 +55,22 @@ final class BenchCommand implements Runnable {
             RpcBench.Settings s = new RpcBench.Settings(env, steps, warmup, batchSizes, batchCalls, target,
                     serverExecutor);
             System.out.print(RpcBench.run(s).table());
+            return 0;
+        }
+    }
+
+    /** {@code gymrpc bench envs}: in-process env steps/s (JMH), single thread and vector env across cores. */
+    @Command(name = "envs", mixinStandardHelpOptions = true,
+            description = "Env steps/s with JMH (FourRooms, CartPole, LunarLander; vector env of 64 on 1 and 2 "
+                    + "threads), with ratios to Gymnasium's Python LunarLander-v3 and to the targets.")
+    static final class Envs implements Callable<Integer> {
+
+        @Option(names = "--quick", description = "Short iterations (a smoke run; figures are rough).")
+        boolean quick;
+
+        @Override
+        public Integer call() throws Exception {
+            EnvBench.printSummary(EnvBench.run(quick));
             return 0;
         }
     }

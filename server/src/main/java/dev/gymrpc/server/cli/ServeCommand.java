@@ -63,6 +63,12 @@ final class ServeCommand implements Callable<Integer> {
             + "GYMRPC_AUTH_TOKEN is used if set; otherwise no authentication.")
     Path authTokenFile;
 
+    @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS (with --tls-key) instead of plaintext.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
     private String authToken() {
         if (authTokenFile != null) {
             try {
@@ -78,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
     ServerConfig config() {
         return ServerConfig.defaults().withAuthToken(authToken()).withHost(host).withPort(port).withMaxSessions(maxSessions)
                 .withIdleTimeout(idleTimeout).withMaxMessageBytes(maxMessageBytes).withMaxVectorEnvs(maxVectorEnvs)
-                .withStore(store);
+                .withStore(store).withTls(tlsCert, tlsKey);
     }
 
     @Override

@@ -1,0 +1,59 @@
+package dev.gymrpc.agents;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.gymrpc.agents.ppo.PpoConfig;
+import dev.gymrpc.agents.sac.SacConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Same seed, same machine: bit-identical metrics (charts/SPS, the one wall-clock metric, excluded). */
+class DeterminismTest {
+
+    private static List<String> run(AlgoConfig cfg, String env, long seed, long steps) {
+        List<String> log = new ArrayList<>();
+        TrainingListener l = new TrainingListener() {
+            @Override
+            public void onEpisode(EpisodeStats e) {
+                log.add("episode " + e);
+            }
+
+            @Override
+            public void onUpdate(long envSteps, long update, Map<String, Double> m) {
+                StringBuilder sb = new StringBuilder("update " + update + " ");
+                m.forEach((k, v) -> {
+                    if (!k.equals("charts/SPS")) {
+                        sb.append(k).append('=').append(Double.doubleToLongBits(v)).append(' ');
+                    }
+                });
+                log.add(sb.toString());
+            }
+        };
+        Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, seed, Budget.steps(steps)), l, null);
+        log.add("params " + java.util.Arrays.toString(r.policy().parameters()));
+        return log;
+    }
+
+    @Test
+    void sacSameSeedSameCurve() {
+        SacConfig cfg = SacConfig.fourRooms().withHidden(List.of(32)).withBatchSize(32).withSchedule(300, 1, 1)
+                .withAugmentations(Augmentations.NONE.withGrokfast(true).withGrade(true));
+        List<String> a = run(cfg, "FourRooms-v0", 11, 700);
+        List<String> b = run(cfg, "FourRooms-v0", 11, 700);
+        assertEquals(a, b);
+        assertNotEquals(a, run(cfg, "FourRooms-v0", 12, 700));
+    }
+
+    @Test
+    void ppoSameSeedSameCurve() {
+        PpoConfig cfg = PpoConfig.cartPole().withRollout(4, 32, 64, 2);
+        List<String> a = run(cfg, "CartPole-v1", 3, 1024);
+        List<String> b = run(cfg, "CartPole-v1", 3, 1024);
+        assertEquals(a, b);
+        assertArrayEquals(a.toArray(), b.toArray());
+    }
+}
