@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 import zipfile
 
 import numpy as np
@@ -108,9 +109,10 @@ def test_download_model(client, trained, tmp_path):
     assert info.job_id == job.job_id and info.env_id == "FourRooms-v0"
     assert info.spec == job.training, "provenance: the full resolved spec"
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert {"spec.json", "meta.json", "actor.bin"} <= set(z.namelist())
-        meta = json.loads(z.read("meta.json"))
-    assert meta["algorithm"] == "sac" and meta["num_actions"] == 4
+        assert {"model.json", "actor.bin"} <= set(z.namelist())
+        meta = json.loads(z.read("model.json"))
+    assert meta["algorithm"] == "sac" and meta["envId"] == "FourRooms-v0"
+    assert meta["sizes"] == [2, 32, 4], "observation size, hidden widths, actions"
     assert any(m.model_id == job.model_id for m in client.list_models("FourRooms-v0"))
 
 
@@ -144,15 +146,21 @@ def test_cancel_and_resume(client):
     for _ in range(200):
         if client.get_job(job.job_id).progress.global_step > 50:
             break
-        import time
-
         time.sleep(0.05)
     cancelled = client.cancel(job.job_id)
     assert cancelled.state == agent_pb2.JOB_STATE_CANCELLED
+    assert cancelled.checkpoint_step > 50, "the run checkpoints where it stopped"
     resumed = client.resume(job.job_id)
     assert resumed.resume_count == 1
+    for _ in range(200):
+        if client.get_job(job.job_id).progress.global_step > cancelled.checkpoint_step:
+            break
+        time.sleep(0.05)
     again = client.cancel(job.job_id)
     assert again.state == agent_pb2.JOB_STATE_CANCELLED
+    assert again.checkpoint_step > cancelled.checkpoint_step, "the step counter continued"
+    resumed_events = [e for e in client.events(job.job_id, from_offset=cancelled.event_count) if e.HasField("state")]
+    assert resumed_events[1].state.reason == f"resumed from the checkpoint at step {cancelled.checkpoint_step}"
 
 
 def test_tiny_benchmark(client):

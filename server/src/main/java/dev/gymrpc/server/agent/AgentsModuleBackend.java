@@ -2,12 +2,14 @@ package dev.gymrpc.server.agent;
 
 import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.Budget;
+import dev.gymrpc.agents.CheckpointOptions;
 import dev.gymrpc.agents.EvalResult;
 import dev.gymrpc.agents.EvalSchedule;
 import dev.gymrpc.agents.RunContext;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.Trainer;
 import dev.gymrpc.agents.TrainingListener;
+import dev.gymrpc.agents.io.ModelIO;
 import dev.gymrpc.agents.ppo.PpoConfig;
 import dev.gymrpc.agents.sac.SacConfig;
 import dev.gymrpc.envs.Box;
@@ -19,38 +21,34 @@ import dev.gymrpc.proto.v1.EvaluationSchedule;
 import dev.gymrpc.proto.v1.EvaluationSummary;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import dev.gymrpc.proto.wire.Values;
-import dev.gymrpc.server.store.Store;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The production {@link AgentBackend}: the agents module's PPO-Clip and Discrete SAC ({@link Trainer}).
  * It maps the wire's {@link TrainingSpec} to the agents' config records ({@link ConfigMapping}),
- * forwards the agents' {@link TrainingListener} callbacks to the job, runs the final evaluation and
- * writes the model file.
+ * forwards the agents' {@link TrainingListener} callbacks to the job, runs the final evaluation, and
+ * hands over the agents' checkpoints and model files.
  *
- * <p>Model file ({@code model.bin} in the store, the bytes GetModel sends): a zip, in the spirit of
- * SB3's saved models, holding {@code spec.json} (the resolved TrainingSpec as protobuf JSON: full config,
- * seed, env and options), {@code meta.json} (format, algorithm, env id, observation and action sizes,
- * versions) and {@code actor.bin} (big-endian: int layer count, the layer widths input first, int
- * parameter count, then the actor's float32 parameters in the agents module's {@code Mlp} layout).
+ * <p>Checkpoints: the agents module writes the full run state (networks, optimizers, alpha,
+ * Grokfast/GrAdE state, counters, generator states, and SAC's replay buffer up to
+ * {@value #MAX_CHECKPOINTED_BUFFER} transitions) every N updates and when a run ends or is cancelled;
+ * {@link CheckpointAdopter} moves each file into the job's checkpoint directory under the step it was
+ * taken at, and ResumeJob continues from it with {@link Trainer#resume} (same config, seed and
+ * schedule, counters continuing; the interrupted episode restarts).
+ *
+ * <p>Model file ({@code model.bin} in the store, the bytes GetModel sends): the agents module's own
+ * format ({@link ModelIO}, a zip with {@code model.json}: algorithm, full config, env id and options,
+ * seed, layer sizes, versions; and {@code actor.bin}: the actor's float32 parameters), so a downloaded
+ * model loads with {@code ModelIO.load} anywhere.
  */
 public final class AgentsModuleBackend implements AgentBackend {
 
-    /** Format tag in {@code meta.json}; bumped when the layout changes. */
-    public static final String MODEL_FORMAT = "gymrpc-policy-v1";
+    /** Model format tag recorded in provenance (the agents module's ModelIO format version). */
+    public static final String MODEL_FORMAT = "gymrpc-agents-model-" + ModelIO.FORMAT;
 
     private final EnvRegistry registry;
 
@@ -69,7 +67,7 @@ public final class AgentsModuleBackend implements AgentBackend {
     }
 
     @Override
-    public TrainingOutcome train(TrainingSpec spec, TrainingRun run) {
+    public TrainingOutcome train(TrainingSpec spec, TrainingRun run) throws IOException {
         AlgoConfig config = ConfigMapping.toConfig(spec);
         Map<String, Object> options = Values.fromValueMap(spec.getEnvOptionsMap());
         EvaluationSchedule ev = spec.getEvaluation();
@@ -84,36 +82,46 @@ public final class AgentsModuleBackend implements AgentBackend {
             obsSpace = env.observationSpace();
             actSpace = (Discrete) env.actionSpace();
         }
-        if (run.resumeFrom().isPresent()) {
-            // The agents module has no checkpoint/resume API yet (see the class Javadoc of TrainingRun);
-            // a checkpoint could only have come from another backend.
-            throw new IllegalStateException("this server's agents cannot resume from a checkpoint yet; the job "
-                    + "restarts from step 0 once its checkpoints are removed");
-        }
         int maxSteps = envSpec.maxEpisodeSteps();
         double threshold = envSpec.rewardThreshold();
+        Path scratch = run.scratchCheckpointFile();
+        long everyUpdates = updatesPerCheckpoint(config, spec.getCheckpointEverySteps(), maxSteps);
+        CheckpointOptions ckpt = new CheckpointOptions(scratch, everyUpdates,
+                config instanceof SacConfig sac && sac.bufferSize() <= MAX_CHECKPOINTED_BUFFER);
+        CheckpointAdopter adopter = new CheckpointAdopter(run, scratch, everyUpdates);
         TrainingListener listener = new TrainingListener() {
             @Override
             public void onEpisode(dev.gymrpc.agents.EpisodeStats e) {
+                adopter.episodes = e.episode();
+                adopter.poll();
                 run.onEpisode(e.envSteps(), e.episode() - 1, e.ret(), e.length(), e.discounted(), e.terminated());
             }
 
             @Override
             public void onUpdate(long envSteps, long update, Map<String, Double> metrics) {
+                adopter.poll();
                 run.onUpdate(envSteps, update, metrics);
+                adopter.expect(envSteps, update);
             }
 
             @Override
             public void onEvaluation(long envSteps, long episodes, EvalResult r) {
+                adopter.poll();
                 run.onEvaluation(envSteps, episodes, summary(r, threshold, maxSteps));
             }
         };
         Trainer.TrainResult result;
         try {
-            result = Trainer.train(request, listener, run::stopRequested);
+            if (run.resumeFrom().isPresent()) {
+                result = Trainer.resume(run.resumeFrom().get().file(), budget, listener, run::stopRequested, ckpt);
+            } else {
+                result = Trainer.train(request, listener, run::stopRequested, ckpt);
+            }
         } catch (dev.gymrpc.agents.TrainingDivergedException e) {
             throw new TrainingDivergedException(e.getMessage(), -1, e);
         }
+        // The agents write a last checkpoint when the run ends (budget or cancellation): the resume point.
+        adopter.finish(result.envSteps(), result.episodes());
         if (result.cancelled()) {
             return new TrainingOutcome(result.envSteps(), result.episodes(), true, null, null, obsSpace, actSpace);
         }
@@ -124,9 +132,80 @@ public final class AgentsModuleBackend implements AgentBackend {
                     spec.getEnvId(), options, ev.getFinalEpisodes(), spec.getSeed() + 1_000_003L,
                     ev.getDeterministic(), Specs.gamma(spec), run::stopRequested);
         }
-        byte[] model = writeModel(spec, policy, obsSpace, actSpace);
+        Path tmp = Files.createTempFile("gymrpc-model-", ".zip");
+        byte[] model;
+        try {
+            ModelIO.save(policy, tmp);
+            model = Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
         return new TrainingOutcome(result.envSteps(), result.episodes(), false, finalEval, out -> out.write(model),
                 obsSpace, actSpace);
+    }
+
+    /** SAC replay buffers up to this many transitions are checkpointed (FourRooms' 1e4); larger ones refill. */
+    static final int MAX_CHECKPOINTED_BUFFER = 100_000;
+
+    /**
+     * The agents checkpoint every N updates; the spec asks for every N environment steps. SAC makes
+     * gradientSteps updates per trainFreq steps; PPO one update per rollout (numEnvs x rolloutSteps
+     * steps) or, episodic, per episode (estimated at half the env's time limit, else 200 steps).
+     */
+    static long updatesPerCheckpoint(AlgoConfig config, long everySteps, int maxEpisodeSteps) {
+        if (everySteps <= 0) {
+            return 0;
+        }
+        double updatesPerStep;
+        if (config instanceof SacConfig sac) {
+            updatesPerStep = (double) sac.gradientSteps() / sac.trainFreq();
+        } else {
+            PpoConfig ppo = (PpoConfig) config;
+            double stepsPerUpdate = ppo.episodic() ? (maxEpisodeSteps > 0 ? maxEpisodeSteps / 2.0 : 200)
+                    : (double) ppo.numEnvs() * ppo.rolloutSteps();
+            updatesPerStep = 1.0 / stepsPerUpdate;
+        }
+        return Math.max(1, Math.round(everySteps * updatesPerStep));
+    }
+
+    /**
+     * Moves the checkpoints the agents module writes into the job's checkpoint directory. The agents save
+     * right after the listener's {@code onUpdate} of every {@code everyUpdates}-th update, so that call
+     * tells the step the checkpoint belongs to, and the next callback (or the end of the run) finds the
+     * file complete and adopts it.
+     */
+    private static final class CheckpointAdopter {
+        private final TrainingRun run;
+        private final Path scratch;
+        private final long everyUpdates;
+        private long pendingStep = -1;
+        long episodes;
+
+        CheckpointAdopter(TrainingRun run, Path scratch, long everyUpdates) {
+            this.run = run;
+            this.scratch = scratch;
+            this.everyUpdates = everyUpdates;
+        }
+
+        void expect(long envSteps, long update) {
+            if (everyUpdates > 0 && update % everyUpdates == 0) {
+                pendingStep = envSteps;
+            }
+        }
+
+        void poll() {
+            if (pendingStep >= 0 && Files.exists(scratch)) {
+                run.adoptCheckpoint(pendingStep, episodes, scratch);
+                pendingStep = -1;
+            }
+        }
+
+        void finish(long envSteps, long eps) {
+            episodes = eps;
+            if (Files.exists(scratch)) {
+                run.adoptCheckpoint(envSteps, eps, scratch);
+            }
+        }
     }
 
     /**
@@ -148,91 +227,15 @@ public final class AgentsModuleBackend implements AgentBackend {
         return PolicyEvaluator.summary(r.returns(), lengths, r.discountedReturns(), n == 0 ? Double.NaN : (double) successes / n);
     }
 
-    // ------------------------------------------------------------------ model files
-
-    private static byte[] writeModel(TrainingSpec spec, dev.gymrpc.agents.Policy policy, Box obs, Discrete act) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-                put(zip, "meta.json", metaJson(spec, policy, obs, act).getBytes(StandardCharsets.UTF_8));
-                put(zip, "spec.json", Store.toJson(spec).getBytes(StandardCharsets.UTF_8));
-                ByteArrayOutputStream actor = new ByteArrayOutputStream();
-                try (DataOutputStream d = new DataOutputStream(actor)) {
-                    int[] sizes = policy.sizes();
-                    d.writeInt(sizes.length);
-                    for (int s : sizes) {
-                        d.writeInt(s);
-                    }
-                    float[] p = policy.parameters();
-                    d.writeInt(p.length);
-                    for (float f : p) {
-                        d.writeFloat(f);
-                    }
-                }
-                put(zip, "actor.bin", actor.toByteArray());
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static String metaJson(TrainingSpec spec, dev.gymrpc.agents.Policy policy, Box obs, Discrete act) {
-        StringBuilder v = new StringBuilder();
-        for (Map.Entry<String, String> e : versionsOf(policy.versions()).entrySet()) {
-            v.append(v.length() == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": \"")
-                    .append(e.getValue().replace("\"", "'")).append('"');
-        }
-        return "{\n  \"format\": \"" + MODEL_FORMAT + "\",\n  \"algorithm\": \"" + policy.config().algorithm()
-                + "\",\n  \"env_id\": \"" + spec.getEnvId() + "\",\n  \"seed\": " + spec.getSeed()
-                + ",\n  \"observation_size\": " + obs.flatSize() + ",\n  \"num_actions\": " + act.n()
-                + ",\n  \"action_start\": " + act.start() + ",\n  \"versions\": {" + v + "}\n}\n";
-    }
-
-    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
-        zip.write(data);
-        zip.closeEntry();
-    }
-
     @Override
     public Policy loadPolicy(Path modelFile) throws IOException {
-        Map<String, byte[]> entries = new HashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(modelFile))) {
-            ZipEntry e;
-            while ((e = zip.getNextEntry()) != null) {
-                entries.put(e.getName(), zip.readAllBytes());
-            }
-        }
-        byte[] specJson = entries.get("spec.json");
-        byte[] actor = entries.get("actor.bin");
-        if (specJson == null || actor == null) {
-            throw new IOException(modelFile + " is not a " + MODEL_FORMAT + " model (spec.json or actor.bin missing)");
-        }
-        TrainingSpec.Builder sb = TrainingSpec.newBuilder();
-        Store.parseJson(new String(specJson, StandardCharsets.UTF_8), sb);
-        TrainingSpec spec = sb.build();
-        int[] sizes;
-        float[] params;
-        try (InputStream in = new java.io.ByteArrayInputStream(actor); DataInputStream d = new DataInputStream(in)) {
-            sizes = new int[d.readInt()];
-            for (int i = 0; i < sizes.length; i++) {
-                sizes[i] = d.readInt();
-            }
-            params = new float[d.readInt()];
-            for (int i = 0; i < params.length; i++) {
-                params[i] = d.readFloat();
-            }
-        }
-        Map<String, Object> options = Values.fromValueMap(spec.getEnvOptionsMap());
+        dev.gymrpc.agents.Policy p = ModelIO.load(modelFile);
         Box obs;
         Discrete act;
-        try (Env<?> env = registry.make(spec.getEnvId(), options)) {
+        try (Env<?> env = registry.make(p.envId(), p.envOptions())) {
             obs = env.observationSpace();
             act = (Discrete) env.actionSpace();
         }
-        dev.gymrpc.agents.Policy p = new dev.gymrpc.agents.Policy(ConfigMapping.toConfig(spec), spec.getEnvId(),
-                options, spec.getSeed(), sizes, params, RunContext.versions());
         return new AgentsPolicy(p, obs, act);
     }
 

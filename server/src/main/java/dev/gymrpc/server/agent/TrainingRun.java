@@ -44,4 +44,16 @@ public interface TrainingRun {
 
     /** Stores a checkpoint at {@code globalStep} atomically; {@code content} writes the whole state. */
     void saveCheckpoint(long globalStep, long episodes, AtomicFiles.Content content);
+
+    /**
+     * A path in the run's checkpoint directory where a backend whose library writes checkpoint files
+     * itself can have them written, before {@link #adoptCheckpoint} moves them into place.
+     */
+    Path scratchCheckpointFile();
+
+    /**
+     * Makes {@code file} (complete, written by the backend in {@link #scratchCheckpointFile()}'s
+     * directory) the checkpoint at {@code globalStep}: moved into place by one rename, no copy.
+     */
+    void adoptCheckpoint(long globalStep, long episodes, Path file);
 }

@@ -219,7 +219,35 @@ final class RunReporter implements TrainingRun, Closeable {
             throw new UncheckedIOException("cannot write the checkpoint at step " + step + " to " + checkpointDir
                     + ": " + e.getMessage(), e);
         }
-        globalStep = step;
+        checkpointed(step);
+    }
+
+    @Override
+    public Path scratchCheckpointFile() {
+        try {
+            java.nio.file.Files.createDirectories(checkpointDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + checkpointDir + ": " + e.getMessage(), e);
+        }
+        // The temp prefix makes an unadopted file (a crash between write and adoption) a leftover that the
+        // store removes when it opens.
+        return checkpointDir.resolve(AtomicFiles.TEMP_PREFIX + "backend.ckpt");
+    }
+
+    @Override
+    public void adoptCheckpoint(long step, long eps, Path file) {
+        try {
+            AtomicFiles.move(file, Store.checkpointFile(checkpointDir, step));
+            Store.pruneCheckpoints(checkpointDir, 2);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the checkpoint at step " + step + " in " + checkpointDir
+                    + ": " + e.getMessage(), e);
+        }
+        checkpointed(step);
+    }
+
+    private void checkpointed(long step) {
+        globalStep = Math.max(globalStep, step);
         csv.flush();
         job.emit(event().setCheckpoint(CheckpointEvent.newBuilder().setStep(step)));
         job.update(r -> r.setCheckpointStep(step), true);

@@ -167,6 +167,40 @@ class AgentServiceTrainingTest {
     }
 
     @Test
+    void aRealRunInterruptedByARestartResumesFromItsCheckpoint() throws Exception {
+        AgentTestServer s = server();
+        try {
+            Job j = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(tinySac(3, 2500)
+                    .setCheckpointEverySteps(200)).build());
+            Rpc.awaitJob(s.blocking(), j.getJobId(), x -> x.getCheckpointStep() >= 400);
+            s.restart();
+            Job interrupted = s.blocking().getJob(dev.gymrpc.proto.v1.GetJobRequest.newBuilder().setJobId(j.getJobId())
+                    .build());
+            assertEquals(JobState.JOB_STATE_INTERRUPTED, interrupted.getState());
+            long ckpt = interrupted.getCheckpointStep();
+            assertTrue(ckpt >= 400 && ckpt < 2500, "checkpoint at " + ckpt);
+            System.out.println("interrupted at checkpoint step " + ckpt + " of 2500");
+
+            s.blocking().resumeJob(dev.gymrpc.proto.v1.ResumeJobRequest.newBuilder().setJobId(j.getJobId()).build());
+            Job done = awaitFinal(s.blocking(), j.getJobId());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.getReason());
+            assertEquals(2500, done.getProgress().getGlobalStep(), "the step counter continued to the budget");
+            List<JobEvent> events = watchAll(s.blocking(), j.getJobId(), 0);
+            assertTrue(events.stream().anyMatch(e -> e.hasState()
+                    && e.getState().getReason().equals("resumed from the checkpoint at step " + ckpt)));
+            // After the resume point the episodes continue: steps increase, indices without gaps or repeats.
+            AgentServiceJobsTest.assertStrictlyIncreasingEpisodes(s.storeDir.resolve("jobs").resolve(j.getJobId())
+                    .resolve("metrics.csv"));
+            long firstAfter = events.stream().filter(e -> e.hasEpisode() && e.getOffset() > events.stream()
+                    .filter(x -> x.hasState() && x.getState().getReason().startsWith("resumed")).findFirst()
+                    .orElseThrow().getOffset()).findFirst().orElseThrow().getGlobalStep();
+            assertTrue(firstAfter > ckpt, "the first episode after the resume ends after the checkpoint step");
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
     void aDivergingRealRunFailsWithTheReason() throws Exception {
         try (AgentTestServer s = server()) {
             // Learning rates of 1000 blow the critic up within a few updates.
