@@ -49,6 +49,12 @@ final class BenchmarkJob implements Runnable {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
                 throw (VirtualMachineError) t;
             }
+            if (job.stopReason() != null) {
+                // Asked to stop while evaluating or saving: that is an interruption, not a failure.
+                LOG.info("benchmark {} stopped while finishing: {}", job.id(), t.toString());
+                JobRunners.endStopped(job);
+                return;
+            }
             LOG.error("benchmark {} failed", job.id(), t);
             fail(JobRunners.describe(t));
         } finally {

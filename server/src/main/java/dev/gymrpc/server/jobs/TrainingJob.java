@@ -40,6 +40,12 @@ final class TrainingJob implements Runnable {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
                 throw (VirtualMachineError) t;
             }
+            if (job.stopReason() != null) {
+                // Asked to stop while evaluating or saving: that is an interruption, not a failure.
+                LOG.info("job {} stopped while finishing: {}", job.id(), t.toString());
+                JobRunners.endStopped(job);
+                return;
+            }
             LOG.error("job {} failed", job.id(), t);
             fail(JobRunners.describe(t));
         } finally {
