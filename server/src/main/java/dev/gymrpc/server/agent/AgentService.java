@@ -57,6 +57,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
     private final Store store;
     private final EnvRegistry registry;
     private final ExecutorService streams;
+    private final Map<String, ModelInfo> modelInfos = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Policy> policies = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Policy> eldest) {
@@ -239,6 +240,7 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            modelInfos.remove(request.getModelId());
             synchronized (policies) {
                 policies.keySet().removeIf(k -> k.startsWith(request.getModelId() + "@"));
             }
@@ -246,8 +248,18 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
         });
     }
 
+    /**
+     * A stored model's info. Stored models never change, so infos are cached (Act is called per step by
+     * remote agents; parsing model.json each time cost milliseconds); DeleteModel evicts.
+     */
     private ModelInfo model(String modelId) {
-        return store.model(modelId).orElseThrow(() -> AgentErrors.unknownModel(modelId));
+        ModelInfo cached = modelInfos.get(modelId);
+        if (cached != null) {
+            return cached;
+        }
+        ModelInfo info = store.model(modelId).orElseThrow(() -> AgentErrors.unknownModel(modelId));
+        modelInfos.put(modelId, info);
+        return info;
     }
 
     /** The loaded policy of a model, from a small LRU cache (loading a DL4J network takes milliseconds). */
