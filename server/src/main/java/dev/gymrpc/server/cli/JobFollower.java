@@ -119,6 +119,10 @@ final class JobFollower {
                 var b = e.getBenchmarkRun();
                 err.printf("run %d/%d done: %s seed %d score %.3f%n", b.getRunsDone(), b.getRunsTotal(), b.getVariant(),
                         b.getSeed(), b.getScore());
+                // The next run starts from scratch: do not show this run's figures on its line.
+                lastReturn = Double.NaN;
+                lastEval = Double.NaN;
+                losses.clear();
             }
             default -> {
             }
