@@ -357,18 +357,6 @@ public final class JobManager implements AutoCloseable {
         return ids;
     }
 
-    /** Removes a finished job's record and files (not its model). */
-    public void delete(String jobId) throws IOException {
-        ManagedJob job = job(jobId);
-        if (!ManagedJob.isFinal(job.state())) {
-            throw AgentErrors.jobState("job " + jobId + " is still " + job.state().name().replace("JOB_STATE_", "")
-                    + "; cancel it first");
-        }
-        jobs.remove(jobId);
-        job.log().closeWriter();
-        deleteJobDir(jobId);
-    }
-
     private void deleteJobDir(String jobId) throws IOException {
         java.nio.file.Path dir = store.jobDir(jobId);
         if (java.nio.file.Files.exists(dir)) {
