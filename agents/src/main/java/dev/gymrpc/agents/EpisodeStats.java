@@ -11,4 +11,13 @@ package dev.gymrpc.agents;
  * @param terminated  whether it ended by termination (else by truncation)
  */
 public record EpisodeStats(long episode, long envSteps, double ret, int length, double discounted, boolean terminated) {
+
+    /** The episode as CleanRL-named metrics, in a fixed order. */
+    public java.util.Map<String, Double> metrics() {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("charts/episodic_return", ret);
+        m.put("charts/episodic_length", (double) length);
+        m.put("charts/discounted_return", discounted);
+        return m;
+    }
 }

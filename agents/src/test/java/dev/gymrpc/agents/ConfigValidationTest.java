@@ -46,7 +46,7 @@ class ConfigValidationTest {
         e = assertThrows(IllegalArgumentException.class, () -> Augmentations.NONE.withGradClip(-1));
         assertEquals("gradClip must be a finite number >= 0 (0 = off), got -1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SacConfig.preset("nope"));
-        assertEquals("unknown SAC preset 'nope'; choose fourrooms or lunarlander", e.getMessage());
+        assertEquals("unknown SAC preset 'nope'; choose fourrooms, fourrooms-fast or lunarlander", e.getMessage());
     }
 
     @Test

@@ -108,6 +108,8 @@ public final class UpdateBench {
             body.run();
         }
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long p0 = os.getProcessCpuTime();
         long end = System.nanoTime() + (long) (secs * 1e9);
         long t0 = System.nanoTime();
         long c0 = mx.getCurrentThreadCpuTime();
@@ -118,8 +120,9 @@ public final class UpdateBench {
         }
         double us = (System.nanoTime() - t0) / 1e3 / n;
         double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / n;
-        // CPU time of this thread is the fairer number on a shared, loaded machine (ND4J runs with one
-        // thread, on the caller's thread); wall time is printed too.
-        System.out.printf("%-45s wall %10.1f us   cpu %10.1f us  (%d iters)%n", name, us, cpu, n);
+        double proc = (os.getProcessCpuTime() - p0) / 1e3 / n;
+        // On a shared, loaded machine CPU time is the fairer number: "cpu" is this thread's, "proc" the
+        // whole process's (all threads, GC, JIT), comparable with Python's time.process_time().
+        System.out.printf("%-45s wall %10.1f us   cpu %10.1f us   proc %10.1f us  (%d iters)%n", name, us, cpu, proc, n);
     }
 }

@@ -28,6 +28,9 @@ public final class Nd4jRuntime {
         int threads = Integer.getInteger("gymrpc.nd4j.threads", 1);
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        // OpenBLAS keeps its own thread count (from OMP_NUM_THREADS / OPENBLAS_NUM_THREADS at load time);
+        // pin it too, so results do not depend on the caller's environment variables.
+        Nd4j.factory().blas().setMaxThreads(threads);
         Nd4j.getMemoryManager().togglePeriodicGc(false);
         done = true;
     }

@@ -166,6 +166,13 @@ public final class DiscreteSac {
         return targetEntropy;
     }
 
+    /** Q1(s, .) for one observation (diagnostics; plain-Java forward on a copy of the weights). */
+    public float[] q1Values(float[] obs) {
+        float[] out = new float[nActions];
+        new FastForward(q1).forward(obs, 0, out, 0);
+        return out;
+    }
+
     /** Samples (or, if deterministic, argmaxes) an action for one observation, on the fast path. */
     public int act(float[] obs, boolean deterministic, Rng rng) {
         actorFast.forward(obs, 0, actLogits, 0);

@@ -73,6 +73,16 @@ public record SacConfig(List<Integer> hidden, Mlp.Init init, double gamma, doubl
     }
 
     /**
+     * A faster-learning FourRooms variant (not in the paper): learning rates 1e-3, tau 0.01, 2,000
+     * random steps. In this project's runs it reached a near-optimal greedy policy in about 28k env
+     * steps without augmentations and about 18k with Grokfast (seed 1), where the paper preset had not
+     * after 50k; used by the CI learning test.
+     */
+    public static SacConfig fourRoomsFast() {
+        return fourRooms().withLearningRates(1e-3, 1e-3, 1e-3).withTau(0.01).withSchedule(2_000, 1, 1);
+    }
+
+    /**
      * Paper Table 2 (LunarLander): buffer 1e6, alpha 0.2, 10,000 random steps, 50 env steps then 50
      * updates, rewards clipped below at -10, c = 0.6.
      */
@@ -81,12 +91,14 @@ public record SacConfig(List<Integer> hidden, Mlp.Init init, double gamma, doubl
                 256, 1_000_000, 10_000, 50, 50, -10.0, Augmentations.NONE);
     }
 
-    /** Named presets: {@code fourrooms}, {@code lunarlander}. */
+    /** Named presets: {@code fourrooms}, {@code fourrooms-fast}, {@code lunarlander}. */
     public static SacConfig preset(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "fourrooms", "fourrooms-v0", "paper-fourrooms" -> fourRooms();
+            case "fourrooms-fast" -> fourRoomsFast();
             case "lunarlander", "lunarlander-v3", "paper-lunarlander" -> lunarLander();
-            default -> throw new IllegalArgumentException("unknown SAC preset '" + name + "'; choose fourrooms or lunarlander");
+            default -> throw new IllegalArgumentException("unknown SAC preset '" + name
+                    + "'; choose fourrooms, fourrooms-fast or lunarlander");
         };
     }
 
