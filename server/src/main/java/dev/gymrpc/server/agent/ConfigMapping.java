@@ -14,7 +14,6 @@ import dev.gymrpc.proto.v1.EvaluationSchedule;
 import dev.gymrpc.proto.v1.Init;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import dev.gymrpc.proto.wire.Values;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -289,11 +288,5 @@ public final class ConfigMapping {
                 .setGrokfastAlpha(a.grokfastAlpha()).setGrokfastLambda(a.grokfastLambda()).setGrade(a.grade())
                 .setGradeKappa(a.gradeKappa()).setGradeBeta(a.gradeBeta()).setGradClip(a.gradClip())
                 .setWeightDecay(a.weightDecay()).build();
-    }
-
-    /** Preset names per algorithm, for help texts. */
-    public static List<String> presets(Algorithm a) {
-        return a == Algorithm.ALGORITHM_SAC ? List.of("fourrooms", "lunarlander")
-                : List.of("paper", "lunarlander-tuned", "cartpole");
     }
 }

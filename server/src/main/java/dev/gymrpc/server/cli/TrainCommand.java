@@ -40,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--env", paramLabel = "ID", description = "Environment id, e.g. FourRooms-v0, LunarLander-v3, CartPole-v1.")
     String env;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: sac fourrooms|lunarlander, "
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: sac fourrooms|fourrooms-fast|lunarlander, "
             + "ppo paper|lunarlander-tuned|cartpole. Default: the paper's preset for the env.")
     String preset;
 
