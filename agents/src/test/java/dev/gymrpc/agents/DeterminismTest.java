@@ -48,6 +48,24 @@ class DeterminismTest {
         assertNotEquals(a, run(cfg, "FourRooms-v0", 12, 700));
     }
 
+    /** The server may train several runs at once: concurrent runs give the same curves as sequential ones. */
+    @Test
+    void concurrentRunsMatchSequentialRuns() throws Exception {
+        SacConfig sac = SacConfig.fourRooms().withHidden(List.of(32)).withBatchSize(32).withSchedule(200, 1, 1);
+        PpoConfig ppo = PpoConfig.cartPole().withRollout(4, 32, 64, 2);
+        List<String> sacSeq = run(sac, "FourRooms-v0", 21, 500);
+        List<String> ppoSeq = run(ppo, "CartPole-v1", 22, 768);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var f1 = pool.submit(() -> run(sac, "FourRooms-v0", 21, 500));
+            var f2 = pool.submit(() -> run(ppo, "CartPole-v1", 22, 768));
+            assertEquals(sacSeq, f1.get());
+            assertEquals(ppoSeq, f2.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void ppoSameSeedSameCurve() {
         PpoConfig cfg = PpoConfig.cartPole().withRollout(4, 32, 64, 2);

@@ -43,7 +43,9 @@ public final class GradientPipeline {
         this.grade = grade;
         this.clip = aug.gradClip();
         this.g = new float[net.size()];
-        this.offsets = net.tensorOffsets();
+        int[] o = net.tensorOffsets();
+        // A block with no registered networks counts as one tensor.
+        this.offsets = o.length >= 2 ? o : new int[] {0, net.size()};
     }
 
     /**

@@ -19,6 +19,7 @@ public final class AdamOptimizer {
     private final INDArray params;
     private final INDArray grads;
     private final double lr;
+    private final Adam adam;
     private final double weightDecay;
     private final INDArray state;
     private final GradientUpdater<?> updater;
@@ -32,7 +33,8 @@ public final class AdamOptimizer {
         this.weightDecay = weightDecay;
         this.state = Nd4j.zeros(DataType.FLOAT, 1, 2L * params.length());
         // PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8), as in the paper's code.
-        this.updater = new Adam(lr, 0.9, 0.999, 1e-8).instantiate(state, true);
+        this.adam = new Adam(lr, 0.9, 0.999, 1e-8);
+        this.updater = adam.instantiate(state, true);
     }
 
     /** Applies Adam to the block's current gradient and updates its parameters. */
@@ -40,13 +42,19 @@ public final class AdamOptimizer {
         updater.applyUpdater(grads, iteration, 0);
         iteration++;
         if (weightDecay > 0) {
-            params.muli(1.0 - lr * weightDecay);
+            params.muli(1.0 - adam.getLearningRate() * weightDecay);
         }
         params.subi(grads);
     }
 
+    /** The base learning rate. */
     public double learningRate() {
         return lr;
+    }
+
+    /** Scales the learning rate for the next steps to {@code frac * base} (linear annealing). */
+    public void setLearningRateFraction(double frac) {
+        adam.setLearningRate(lr * frac);
     }
 
     /** Number of steps taken. */

@@ -158,6 +158,12 @@ public final class Ppo {
         criticFast.refresh(critic);
     }
 
+    /** Sets both learning rates to {@code frac} of their configured values (annealing). */
+    public void setLearningRateFraction(double frac) {
+        actorOpt.setLearningRateFraction(frac);
+        criticOpt.setLearningRateFraction(frac);
+    }
+
     /** Epochs x minibatches over {@code r}; returns metrics in a stable order. */
     public Map<String, Double> update(Rollout r, Rng rng) {
         int n = r.n();

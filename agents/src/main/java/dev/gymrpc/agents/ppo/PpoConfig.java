@@ -30,12 +30,15 @@ import java.util.Locale;
  * @param vfCoef              scale of the critic's MSE loss, > 0
  * @param targetKl            stop the epochs early when approx KL exceeds this; 0 = off
  * @param normalizeAdvantages standardise advantages (per minibatch; per episode in MC mode)
+ * @param annealLr            decay both learning rates linearly to 0 over a step budget (CleanRL's anneal_lr,
+ *                            RL-Zoo's lin_ schedules); no effect with an episode-only budget
  * @param augmentations       Grokfast / GrAdE / clipping / weight decay
  */
 public record PpoConfig(List<Integer> hidden, Mlp.Init init, double actorLr, double criticLr, double gamma,
                         Advantage advantage, double gaeLambda, int numEnvs, int rolloutSteps, int epochs,
                         int minibatchSize, boolean shuffle, double clipEps, double entCoef, double vfCoef,
-                        double targetKl, boolean normalizeAdvantages, Augmentations augmentations) implements AlgoConfig {
+                        double targetKl, boolean normalizeAdvantages, boolean annealLr,
+                        Augmentations augmentations) implements AlgoConfig {
 
     /** Advantage estimators. */
     public enum Advantage { MC, GAE }
@@ -86,7 +89,7 @@ public record PpoConfig(List<Integer> hidden, Mlp.Init init, double actorLr, dou
      */
     public static PpoConfig paper() {
         return new PpoConfig(List.of(128, 128), Mlp.Init.XAVIER_NORMAL, 5e-4, 1e-3, 0.99, Advantage.MC, 1.0, 1, 0, 5,
-                0, false, 0.2, 0.01, 1.0, 0, true, Augmentations.NONE);
+                0, false, 0.2, 0.01, 1.0, 0, true, false, Augmentations.NONE);
     }
 
     /**
@@ -95,13 +98,16 @@ public record PpoConfig(List<Integer> hidden, Mlp.Init init, double actorLr, dou
      */
     public static PpoConfig lunarLanderTuned() {
         return new PpoConfig(List.of(64, 64), Mlp.Init.XAVIER_NORMAL, 3e-4, 3e-4, 0.999, Advantage.GAE, 0.98, 16, 1024,
-                4, 64, true, 0.2, 0.01, 0.5, 0, true, Augmentations.NONE.withGradClip(0.5));
+                4, 64, true, 0.2, 0.01, 0.5, 0, true, false, Augmentations.NONE.withGradClip(0.5));
     }
 
-    /** RL-Zoo's CartPole-v1 PPO: 8 envs x 32 steps, full batch 256, 20 epochs, gamma 0.98, GAE 0.8, lr 1e-3, no entropy. */
+    /**
+     * RL-Zoo's CartPole-v1 PPO: 8 envs x 32 steps, full batch 256, 20 epochs, gamma 0.98, GAE 0.8, lr 1e-3
+     * annealed linearly (RL-Zoo: lin_0.001), no entropy bonus.
+     */
     public static PpoConfig cartPole() {
         return new PpoConfig(List.of(64, 64), Mlp.Init.XAVIER_NORMAL, 1e-3, 1e-3, 0.98, Advantage.GAE, 0.8, 8, 32, 20,
-                256, true, 0.2, 0.0, 0.5, 0, true, Augmentations.NONE.withGradClip(0.5));
+                256, true, 0.2, 0.0, 0.5, 0, true, true, Augmentations.NONE.withGradClip(0.5));
     }
 
     /** Named presets: {@code paper}, {@code lunarlander-tuned}, {@code cartpole}. */
@@ -117,21 +123,26 @@ public record PpoConfig(List<Integer> hidden, Mlp.Init init, double actorLr, dou
 
     public PpoConfig withAugmentations(Augmentations a) {
         return new PpoConfig(hidden, init, actorLr, criticLr, gamma, advantage, gaeLambda, numEnvs, rolloutSteps, epochs,
-                minibatchSize, shuffle, clipEps, entCoef, vfCoef, targetKl, normalizeAdvantages, a);
+                minibatchSize, shuffle, clipEps, entCoef, vfCoef, targetKl, normalizeAdvantages, annealLr, a);
     }
 
     public PpoConfig withRollout(int envs, int steps, int minibatch, int nEpochs) {
         return new PpoConfig(hidden, init, actorLr, criticLr, gamma, advantage, gaeLambda, envs, steps, nEpochs,
-                minibatch, shuffle, clipEps, entCoef, vfCoef, targetKl, normalizeAdvantages, augmentations);
+                minibatch, shuffle, clipEps, entCoef, vfCoef, targetKl, normalizeAdvantages, annealLr, augmentations);
     }
 
     public PpoConfig withTargetKl(double kl) {
         return new PpoConfig(hidden, init, actorLr, criticLr, gamma, advantage, gaeLambda, numEnvs, rolloutSteps, epochs,
-                minibatchSize, shuffle, clipEps, entCoef, vfCoef, kl, normalizeAdvantages, augmentations);
+                minibatchSize, shuffle, clipEps, entCoef, vfCoef, kl, normalizeAdvantages, annealLr, augmentations);
+    }
+
+    public PpoConfig withAnnealLr(boolean on) {
+        return new PpoConfig(hidden, init, actorLr, criticLr, gamma, advantage, gaeLambda, numEnvs, rolloutSteps, epochs,
+                minibatchSize, shuffle, clipEps, entCoef, vfCoef, targetKl, normalizeAdvantages, on, augmentations);
     }
 
     public PpoConfig withEntCoef(double c) {
         return new PpoConfig(hidden, init, actorLr, criticLr, gamma, advantage, gaeLambda, numEnvs, rolloutSteps, epochs,
-                minibatchSize, shuffle, clipEps, c, vfCoef, targetKl, normalizeAdvantages, augmentations);
+                minibatchSize, shuffle, clipEps, c, vfCoef, targetKl, normalizeAdvantages, annealLr, augmentations);
     }
 }

@@ -85,6 +85,22 @@ public final class PpoRunner {
         updateRng = Rng.fromState(bag.getLong("rng.update"));
     }
 
+    /**
+     * Linear learning-rate annealing by env steps: the rollout just collected ends at
+     * {@code ctx.envSteps()}; CleanRL uses {@code 1 - (update - 1) / num_updates}, i.e. the fraction of
+     * the budget left before this rollout. Returns the fraction applied (1 when off).
+     */
+    private double anneal() {
+        long budget = ctx.request().budget().steps();
+        if (!cfg.annealLr() || budget <= 0) {
+            return 1.0;
+        }
+        long before = ctx.envSteps() - (cfg.episodic() ? 0 : (long) cfg.numEnvs() * cfg.rolloutSteps());
+        double frac = Math.max(0.0, 1.0 - (double) Math.max(0, before) / budget);
+        agent.setLearningRateFraction(frac);
+        return frac;
+    }
+
     public Policy run() {
         TrainRequest req = ctx.request();
         if (cfg.episodic()) {
@@ -171,7 +187,9 @@ public final class PpoRunner {
                 Advantages.gae(rewards, vals, ends, new float[] {0f}, len, 1, cfg.gamma(), cfg.gaeLambda(), adv, targets);
             }
             Rollout r = new Rollout(len, d, flat, Arrays.copyOf(actions, len), Arrays.copyOf(logps, len), vals, adv, targets);
+            double frac = anneal();
             Map<String, Double> m = agent.update(r, updateRng);
+            m.put("charts/learning_rate_frac", frac);
             ctx.updated(m, agent.actorFinite());
         }
     }
@@ -258,7 +276,9 @@ public final class PpoRunner {
                 Advantages.gae(rRew, rVal, rEnd, last, steps, nEnv, cfg.gamma(), 1.0, adv, ret);
             }
             Rollout r = new Rollout(n, d, rObs, rAct, rLogp, rVal, adv, ret);
+            double frac = anneal();
             Map<String, Double> m = agent.update(r, updateRng);
+            m.put("charts/learning_rate_frac", frac);
             ctx.updated(m, agent.actorFinite());
         }
     }

@@ -64,6 +64,41 @@ class AugmentationsInRunTest {
     }
 
     @Test
+    void sacGradeScalesTheActorEntropyBonusByTheLaggedRatio() {
+        SacConfig cfg = SacConfig.fourRooms().withHidden(List.of(32)).withBatchSize(32).withSchedule(200, 1, 1)
+                .withAugmentations(Augmentations.NONE.withGrade(true));
+        List<float[]> actorGrads = new ArrayList<>();
+        List<Map<String, Double>> metrics = new ArrayList<>();
+        TrainingListener l = new TrainingListener() {
+            @Override
+            public void onUpdate(long envSteps, long update, Map<String, Double> m) {
+                metrics.add(m);
+            }
+        };
+        RunContext ctx = new RunContext(new TrainRequest(cfg, "FourRooms-v0", 3, Budget.steps(300)), l, null);
+        int[] offsets;
+        try (Env<?> env = EnvRegistry.standard().make("FourRooms-v0")) {
+            SacRunner runner = new SacRunner(cfg, env, ctx);
+            offsets = runner.agent().actor().tensorOffsets();
+            runner.agent().actorPipeline().setObserver((g, o) -> actorGrads.add(g));
+            runner.run();
+        }
+        Grade ref = new Grade(cfg.augmentations().gradeBeta());
+        double prevAlpha = cfg.initialAlpha();
+        for (int u = 0; u < metrics.size(); u++) {
+            Map<String, Double> m = metrics.get(u);
+            assertEquals(ref.ratio(), m.get("grade/ratio"), 1e-12, "update " + u);
+            // kappa = the alpha used in this update (the value before its temperature step).
+            assertEquals(prevAlpha * ref.ratio(), m.get("grade/bonus_coef"), 1e-9, "update " + u);
+            ref.observe(actorGrads.get(u), offsets);
+            prevAlpha = m.get("losses/alpha");
+        }
+        assertEquals(0.0, metrics.get(0).get("grade/ratio"));
+        // mu / (mu_max + 1e-8) with mu ~ 1e-3: 1 up to the 1e-8 in the denominator.
+        assertEquals(1.0, metrics.get(1).get("grade/ratio"), 1e-4);
+    }
+
+    @Test
     void gradeRatioStartsAtZeroIsOneAtTheRunningMaxAndTracksActorGradients() {
         PpoConfig cfg = PpoConfig.cartPole().withRollout(4, 32, 64, 4)
                 .withAugmentations(Augmentations.NONE.withGrade(0.02, 0.9));
