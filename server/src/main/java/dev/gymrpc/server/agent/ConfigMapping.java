@@ -248,6 +248,7 @@ public final class ConfigMapping {
                 p.hasVfCoef() ? p.getVfCoef() : c.vfCoef(),
                 p.hasTargetKl() ? p.getTargetKl() : c.targetKl(),
                 p.hasNormalizeAdvantages() ? p.getNormalizeAdvantages() : c.normalizeAdvantages(),
+                p.hasAnnealLr() ? p.getAnnealLr() : c.annealLr(),
                 aug);
     }
 
@@ -280,7 +281,7 @@ public final class ConfigMapping {
                 .setGaeLambda(c.gaeLambda()).setNumEnvs(c.numEnvs()).setRolloutSteps(c.rolloutSteps())
                 .setEpochs(c.epochs()).setMinibatchSize(c.minibatchSize()).setShuffle(c.shuffle())
                 .setClipEps(c.clipEps()).setEntCoef(c.entCoef()).setVfCoef(c.vfCoef()).setTargetKl(c.targetKl())
-                .setNormalizeAdvantages(c.normalizeAdvantages()).build();
+                .setNormalizeAdvantages(c.normalizeAdvantages()).setAnnealLr(c.annealLr()).build();
     }
 
     static dev.gymrpc.proto.v1.Augmentations toProto(Augmentations a) {
