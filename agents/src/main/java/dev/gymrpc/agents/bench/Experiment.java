@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -116,9 +115,5 @@ public final class Experiment {
             case "starts" -> c.withSchedule(Integer.parseInt(kv[1]), c.trainFreq(), c.gradientSteps());
             default -> throw new IllegalArgumentException("unknown SAC override " + s + "; use hidden=, batch=, lr=, starts=");
         };
-    }
-
-    static List<String> unused() {
-        return List.of();
     }
 }

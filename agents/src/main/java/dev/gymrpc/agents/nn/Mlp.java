@@ -52,6 +52,9 @@ public final class Mlp {
     private final INDArray[] wAug;
     private final INDArray[] w;
     private final INDArray[] gAug;
+    /** Direct BLAS pointers to W_aug, W and the gradient of each layer (see {@link Blas}). */
+    private final org.bytedeco.javacpp.FloatPointer[] pW;
+    private final org.bytedeco.javacpp.FloatPointer[] pG;
     private final int[] tensorOffsets;
 
     /** A network with its own parameter block. */
@@ -84,6 +87,8 @@ public final class Mlp {
         wAug = new INDArray[layers];
         w = new INDArray[layers];
         gAug = new INDArray[layers];
+        pW = new org.bytedeco.javacpp.FloatPointer[layers];
+        pG = new org.bytedeco.javacpp.FloatPointer[layers];
         for (int l = 0; l < layers; l++) {
             int o = offset + tensorOffsets[2 * l];
             int in = sizes[l];
@@ -91,6 +96,10 @@ public final class Mlp {
             wAug[l] = block.paramsSlice(o, (in + 1) * out).reshape('c', in + 1, out);
             w[l] = block.paramsSlice(o, in * out).reshape('c', in, out);
             gAug[l] = block.gradsSlice(o, (in + 1) * out).reshape('c', in + 1, out);
+            if (Blas.available()) {
+                pW[l] = Blas.pointer(block.params(), o);
+                pG[l] = Blas.pointer(block.grads(), o);
+            }
         }
         setParams(initialParams(init, rng));
     }
@@ -207,6 +216,7 @@ public final class Mlp {
         private final INDArray array;
         private final FloatBuffer buf;
         private final float[] scratch;
+        private final org.bytedeco.javacpp.FloatPointer ptr;
 
         public Input(int dim, int batch) {
             Nd4jRuntime.init();
@@ -214,6 +224,7 @@ public final class Mlp {
             this.batch = batch;
             array = Nd4j.create(DataType.FLOAT, dim + 1, batch);
             buf = array.data().asNioFloat();
+            ptr = Blas.available() ? Blas.pointer(array, 0) : null;
             scratch = new float[(dim + 1) * batch];
             Arrays.fill(scratch, dim * batch, (dim + 1) * batch, 1f);
         }
@@ -258,6 +269,9 @@ public final class Mlp {
         /** ReLU masks for backprop, [sizes[l+1], B]. */
         private final INDArray[] mask = new INDArray[sizes.length - 1];
         private INDArray out;
+        private final org.bytedeco.javacpp.FloatPointer[] pAct = new org.bytedeco.javacpp.FloatPointer[sizes.length - 1];
+        private final org.bytedeco.javacpp.FloatPointer[] pDz = new org.bytedeco.javacpp.FloatPointer[sizes.length - 1];
+        private org.bytedeco.javacpp.FloatPointer pOut;
         private FloatBuffer outBuf;
         private FloatBuffer dOutBuf;
         private float[] scratch;
@@ -276,6 +290,15 @@ public final class Mlp {
                 mask[l] = Nd4j.create(DataType.FLOAT, sizes[l + 1], n);
             }
             out = Nd4j.create(DataType.FLOAT, outputSize(), n);
+            if (Blas.available()) {
+                for (int l = 1; l < act.length; l++) {
+                    pAct[l] = Blas.pointer(act[l], 0);
+                }
+                for (int l = 0; l < dz.length; l++) {
+                    pDz[l] = Blas.pointer(dz[l], 0);
+                }
+                pOut = Blas.pointer(out, 0);
+            }
             outBuf = out.data().asNioFloat();
             dOutBuf = dz[dz.length - 1].data().asNioFloat();
             scratch = new float[outputSize() * n];
@@ -322,9 +345,20 @@ public final class Mlp {
         tape.ensure(x.batch);
         tape.input = x;
         tape.act[0] = x.array;
+        tape.pAct[0] = x.ptr;
         int layers = wAug.length;
+        int n = x.batch;
         for (int l = 0; l < layers; l++) {
-            if (l < layers - 1) {
+            if (Blas.available()) {
+                // Z^T [out, B] = W_aug^T [out, in+1] * A [in+1, B]
+                int in = sizes[l];
+                int out = sizes[l + 1];
+                Blas.gemm(true, false, out, n, in + 1, pW[l], out, tape.pAct[l], n,
+                        l < layers - 1 ? tape.pAct[l + 1] : tape.pOut, n);
+                if (l < layers - 1) {
+                    Transforms.relu(tape.act[l + 1], false);
+                }
+            } else if (l < layers - 1) {
                 Nd4j.gemm(wAug[l], tape.act[l], tape.actTop[l + 1], true, false, 1.0, 0.0);
                 Transforms.relu(tape.act[l + 1], false);
             } else {
@@ -336,8 +370,23 @@ public final class Mlp {
     /** Backprop of dL/dOutput given row-major ({@code B x out}); overwrites this network's gradient. */
     public void backward(Tape tape, float[] dOut) {
         tape.setDOut(dOut);
+        int n = tape.batch;
         for (int l = wAug.length - 1; l >= 0; l--) {
             INDArray d = tape.dz[l];
+            if (Blas.available()) {
+                int in = sizes[l];
+                int out = sizes[l + 1];
+                // [dW; db] [in+1, out] = A [in+1, B] * dZ^T [B, out]
+                Blas.gemm(false, true, in + 1, out, n, tape.pAct[l], n, tape.pDz[l], n, pG[l], out);
+                if (l > 0) {
+                    INDArray prev = tape.dz[l - 1];
+                    // dA [in, B] = W [in, out] * dZ [out, B]
+                    Blas.gemm(false, false, in, n, out, pW[l], out, tape.pDz[l], n, tape.pDz[l - 1], n);
+                    Nd4j.exec(new Step(tape.actTop[l], tape.mask[l - 1], 0.0));
+                    prev.muli(tape.mask[l - 1]);
+                }
+                continue;
+            }
             // [dW; db] = [X^T; 1] dZ^T  -> straight into the flat gradient.
             Nd4j.gemm(tape.act[l], d, gAug[l], false, true, 1.0, 0.0);
             if (l > 0) {

@@ -31,6 +31,7 @@ public final class Nd4jRuntime {
         // OpenBLAS keeps its own thread count (from OMP_NUM_THREADS / OPENBLAS_NUM_THREADS at load time);
         // pin it too, so results do not depend on the caller's environment variables.
         Nd4j.factory().blas().setMaxThreads(threads);
+        Blas.setThreads(threads);
         Nd4j.getMemoryManager().togglePeriodicGc(false);
         done = true;
     }
