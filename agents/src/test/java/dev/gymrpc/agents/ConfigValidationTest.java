@@ -50,6 +50,19 @@ class ConfigValidationTest {
     }
 
     @Test
+    void everyPresetRoundTripsThroughJson() {
+        Presets.names().forEach((algo, names) -> {
+            for (String n : names) {
+                AlgoConfig c = Presets.get(algo, n);
+                assertEquals(algo, c.algorithm());
+                assertEquals(c, Presets.fromJson(algo, Presets.toJson(c)));
+            }
+        });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Presets.get("dqn", "x"));
+        assertEquals("unknown algorithm 'dqn'; choose one of [sac, ppo]", e.getMessage());
+    }
+
+    @Test
     void recordCodecRoundTripsNonFiniteValuesAndRejectsUnknownKeys() {
         SacConfig c = SacConfig.fourRooms();
         Map<String, Object> m = RecordCodec.toMap(c);
