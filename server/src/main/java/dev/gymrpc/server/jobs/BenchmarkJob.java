@@ -43,23 +43,7 @@ final class BenchmarkJob implements Runnable {
 
     @Override
     public void run() {
-        try {
-            runJob();
-        } catch (Throwable t) {
-            if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
-                throw (VirtualMachineError) t;
-            }
-            if (job.stopReason() != null) {
-                // Asked to stop while evaluating or saving: that is an interruption, not a failure.
-                LOG.info("benchmark {} stopped while finishing: {}", job.id(), t.toString());
-                JobRunners.endStopped(job);
-                return;
-            }
-            LOG.error("benchmark {} failed", job.id(), t);
-            fail(JobRunners.describe(t));
-        } finally {
-            job.log().closeWriter();
-        }
+        JobRunners.runGuarded(job, "benchmark", LOG, this::runJob);
     }
 
     private void runJob() throws Exception {
@@ -187,11 +171,6 @@ final class BenchmarkJob implements Runnable {
     }
 
     private void fail(String reason) {
-        synchronized (job) {
-            if (!ManagedJob.isFinal(job.state())) {
-                job.transition(JobState.JOB_STATE_FAILED, reason, null);
-            }
-        }
-        LOG.info("benchmark {} failed: {}", job.id(), reason);
+        JobRunners.fail(job, "benchmark", LOG, reason);
     }
 }

@@ -34,23 +34,7 @@ final class TrainingJob implements Runnable {
 
     @Override
     public void run() {
-        try {
-            runJob();
-        } catch (Throwable t) {
-            if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
-                throw (VirtualMachineError) t;
-            }
-            if (job.stopReason() != null) {
-                // Asked to stop while evaluating or saving: that is an interruption, not a failure.
-                LOG.info("job {} stopped while finishing: {}", job.id(), t.toString());
-                JobRunners.endStopped(job);
-                return;
-            }
-            LOG.error("job {} failed", job.id(), t);
-            fail(JobRunners.describe(t));
-        } finally {
-            job.log().closeWriter();
-        }
+        JobRunners.runGuarded(job, "job", LOG, this::runJob);
     }
 
     private void runJob() throws Exception {
@@ -101,11 +85,6 @@ final class TrainingJob implements Runnable {
     }
 
     private void fail(String reason) {
-        synchronized (job) {
-            if (!ManagedJob.isFinal(job.state())) {
-                job.transition(JobState.JOB_STATE_FAILED, reason, null);
-            }
-        }
-        LOG.info("job {} failed: {}", job.id(), reason);
+        JobRunners.fail(job, "job", LOG, reason);
     }
 }
