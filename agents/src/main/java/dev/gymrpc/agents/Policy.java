@@ -48,6 +48,12 @@ public final class Policy {
         this.rng = new Rng(seed ^ 0x5DEECE66DL);
     }
 
+    /** The greedy/stochastic policy of a training run's current actor network (weights copied). */
+    public static Policy ofActor(AlgoConfig config, TrainRequest request, dev.gymrpc.agents.nn.Mlp actor) {
+        return new Policy(config, request.envId(), request.envOptions(), request.seed(), actor.sizes(),
+                actor.paramsCopy(), RunContext.versions());
+    }
+
     /** An independent copy (same weights, fresh sampling generator seeded like this one's). */
     public Policy copy() {
         return new Policy(config, envId, envOptions, seed, net.sizes(), net.params(), versions);

@@ -143,6 +143,17 @@ public final class Mlp {
         return (float) ((rng.nextDouble() * 2 - 1) * bound);
     }
 
+    /** Layer widths {@code [in, hidden..., out]} of an MLP with the given hidden layers. */
+    public static int[] layerSizes(int in, java.util.List<Integer> hidden, int out) {
+        int[] s = new int[hidden.size() + 2];
+        s[0] = in;
+        for (int i = 0; i < hidden.size(); i++) {
+            s[i + 1] = hidden.get(i);
+        }
+        s[s.length - 1] = out;
+        return s;
+    }
+
     public int[] sizes() {
         return sizes.clone();
     }

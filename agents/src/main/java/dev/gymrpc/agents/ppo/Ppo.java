@@ -53,8 +53,8 @@ public final class Ppo {
         this.cfg = cfg;
         this.obsDim = obsDim;
         this.nActions = nActions;
-        actor = new Mlp(sizes(cfg, obsDim, nActions), cfg.init(), rng);
-        critic = new Mlp(sizes(cfg, obsDim, 1), cfg.init(), rng);
+        actor = new Mlp(Mlp.layerSizes(obsDim, cfg.hidden(), nActions), cfg.init(), rng);
+        critic = new Mlp(Mlp.layerSizes(obsDim, cfg.hidden(), 1), cfg.init(), rng);
         Augmentations aug = cfg.augmentations();
         actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
         criticOpt = new AdamOptimizer(critic.block(), cfg.criticLr(), aug.weightDecay());
@@ -68,16 +68,6 @@ public final class Ppo {
         actLogits = new float[nActions];
         actLogp = new float[nActions];
         actP = new float[nActions];
-    }
-
-    static int[] sizes(PpoConfig cfg, int in, int out) {
-        int[] s = new int[cfg.hidden().size() + 2];
-        s[0] = in;
-        for (int i = 0; i < cfg.hidden().size(); i++) {
-            s[i + 1] = cfg.hidden().get(i);
-        }
-        s[s.length - 1] = out;
-        return s;
     }
 
     /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */

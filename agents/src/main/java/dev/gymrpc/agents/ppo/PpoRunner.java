@@ -54,9 +54,7 @@ public final class PpoRunner {
     }
 
     public Policy policy() {
-        TrainRequest r = ctx.request();
-        return new Policy(cfg, r.envId(), r.envOptions(), r.seed(), agent.actor().sizes(), agent.actor().paramsCopy(),
-                RunContext.versions());
+        return Policy.ofActor(cfg, ctx.request(), agent.actor());
     }
 
     private Ppo makeAgent(int obsDim, Object space, String id, Rng nets) {

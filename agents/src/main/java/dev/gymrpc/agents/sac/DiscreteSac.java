@@ -80,7 +80,7 @@ public final class DiscreteSac {
         this.cfg = cfg;
         this.obsDim = obsDim;
         this.nActions = nActions;
-        int[] sizes = sizes(cfg, obsDim, nActions);
+        int[] sizes = Mlp.layerSizes(obsDim, cfg.hidden(), nActions);
         actor = new Mlp(sizes, cfg.init(), rng);
         critics = new ParamBlock(2 * Mlp.paramCount(sizes));
         q1 = new Mlp(sizes, cfg.init(), rng, critics);
@@ -119,16 +119,6 @@ public final class DiscreteSac {
         actLogits = new float[nActions];
         actLogp = new float[nActions];
         actP = new float[nActions];
-    }
-
-    static int[] sizes(SacConfig cfg, int obsDim, int nActions) {
-        int[] s = new int[cfg.hidden().size() + 2];
-        s[0] = obsDim;
-        for (int i = 0; i < cfg.hidden().size(); i++) {
-            s[i + 1] = cfg.hidden().get(i);
-        }
-        s[s.length - 1] = nActions;
-        return s;
     }
 
     public SacConfig config() {

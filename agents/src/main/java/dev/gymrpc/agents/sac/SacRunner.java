@@ -51,9 +51,7 @@ public final class SacRunner {
 
     /** The current actor as a {@link Policy}. */
     public Policy policy() {
-        TrainRequest r = ctx.request();
-        return new Policy(cfg, r.envId(), r.envOptions(), r.seed(), agent.actor().sizes(), agent.actor().paramsCopy(),
-                RunContext.versions());
+        return Policy.ofActor(cfg, ctx.request(), agent.actor());
     }
 
     /** Writes a checkpoint of the whole run (optionally with the replay buffer). */
