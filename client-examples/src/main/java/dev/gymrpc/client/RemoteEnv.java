@@ -76,30 +76,27 @@ public final class RemoteEnv<A> implements Env<A> {
         void close(CloseEnvRequest r);
     }
 
-    private static Transport unary(EnvServiceGrpc.EnvServiceBlockingStub stub, Duration timeout) {
+    /** Unary rpcs, each waited for with {@link ResponseWait} (spin briefly, then block). */
+    private static Transport unary(Channel channel, Duration timeout) {
         return new Transport() {
-            private EnvServiceGrpc.EnvServiceBlockingStub s() {
-                return stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-
             @Override
             public ResetResponse reset(ResetRequest r) {
-                return s().reset(r);
+                return ResponseWait.unary(channel, EnvServiceGrpc.getResetMethod(), r, timeout);
             }
 
             @Override
             public StepResponse step(StepRequest r) {
-                return s().step(r);
+                return ResponseWait.unary(channel, EnvServiceGrpc.getStepMethod(), r, timeout);
             }
 
             @Override
             public RenderResponse render(RenderRequest r) {
-                return s().render(r);
+                return ResponseWait.unary(channel, EnvServiceGrpc.getRenderMethod(), r, timeout);
             }
 
             @Override
             public void close(CloseEnvRequest r) {
-                s().closeEnv(r);
+                ResponseWait.unary(channel, EnvServiceGrpc.getCloseEnvMethod(), r, timeout);
             }
         };
     }
@@ -153,7 +150,7 @@ public final class RemoteEnv<A> implements Env<A> {
         MakeEnvResponse made = RemoteErrors.call(() -> stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .makeEnv(MakeEnvRequest.newBuilder().setEnvId(id).putAllOptions(Values.toValueMap(options)).build()),
                 id, () -> listIds(stub));
-        return new RemoteEnv<>(channel, unary(stub, callTimeout), made);
+        return new RemoteEnv<>(channel, unary(channel, callTimeout), made);
     }
 
     /**

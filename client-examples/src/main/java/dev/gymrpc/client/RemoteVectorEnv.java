@@ -40,6 +40,7 @@ import java.util.function.Supplier;
  */
 public final class RemoteVectorEnv<A> implements AutoCloseable {
 
+    private final Channel channel;
     private final EnvServiceGrpc.EnvServiceBlockingStub stub;
     private final Duration callTimeout;
     private final String handle;
@@ -51,6 +52,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
     private boolean closed;
 
     private RemoteVectorEnv(Channel channel, Duration callTimeout, MakeVectorEnvResponse made) {
+        this.channel = channel;
         this.stub = EnvServiceGrpc.newBlockingStub(channel);
         this.callTimeout = callTimeout;
         this.handle = made.getHandle();
@@ -120,6 +122,14 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
         return stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** A per-batch call, waited for with {@link ResponseWait} (spin briefly, then block). */
+    private <Q, R> R fast(io.grpc.MethodDescriptor<Q, R> method, Q request) {
+        if (closed) {
+            throw new IllegalStateException(spec.id() + " vector env: closed; make a new one");
+        }
+        return ResponseWait.unary(channel, method, request, callTimeout);
+    }
+
     private <T> T call(Supplier<T> c) {
         return RemoteErrors.call(c, spec.id(), () -> RemoteEnv.listIds(stub));
     }
@@ -142,7 +152,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
             }
         }
         VectorResetRequest request = b.build();
-        VectorResetResponse r = call(() -> stub().vectorReset(request));
+        VectorResetResponse r = call(() -> fast(EnvServiceGrpc.getVectorResetMethod(), request));
         return new VectorEnv.VectorReset(Tensors.toFloats(r.getObservations()), singleObservationSpace.flatSize(),
                 infos(r.getInfosList()));
     }
@@ -151,7 +161,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
     public VectorEnv.VectorStep step(List<? extends A> actions) {
         VectorStepRequest request = VectorStepRequest.newBuilder().setHandle(handle)
                 .setActions(Actions.encodeBatch(singleActionSpace, actions)).build();
-        VectorStepResponse r = call(() -> stub().vectorStep(request));
+        VectorStepResponse r = call(() -> fast(EnvServiceGrpc.getVectorStepMethod(), request));
         int n = r.getRewardsCount();
         double[] rewards = new double[n];
         boolean[] terminated = new boolean[n];

@@ -5,7 +5,6 @@ import dev.gymrpc.proto.v1.EnvServiceGrpc;
 import dev.gymrpc.server.env.EnvOperations;
 import dev.gymrpc.server.env.EnvServiceImpl;
 import dev.gymrpc.server.env.SessionManager;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -40,11 +39,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the hot path (Step, Reset, GetServerInfo and the Session stream) runs directly on the
  * transport thread, skipping the hand-off to a worker thread that otherwise dominates a cheap step's
- * round trip (measured with {@code gymrpc bench rpc --server-executor direct} against {@code default}
- * on 2 cores at load average ~10: unary Step p50 123 us -> 77 us). Everything slower (making envs,
- * rendering, vector steps, listing) runs on worker threads, and so do the slow verbs inside a Session
- * stream, so one heavy request does not stall the other connections served by the same transport
- * thread.
+ * round trip (measured with {@code gymrpc bench rpc} on 2 cores at load average ~10: unary Step p50
+ * 123 us on a worker thread -> 77 us on the transport thread). The server's own executor is therefore
+ * the direct one, and every other call (making envs, rendering, vector steps, listing, the agent
+ * service, health, reflection) is moved to the {@code offload} pool by the call-executor supplier
+ * before its first callback runs. Had the builder kept a pool as its executor, gRPC would run each
+ * call's method lookup on that pool before switching to the supplier's choice, costing every unary
+ * Step a thread hand-off. Inside a Session stream the slow verbs are moved to the same pool, so one
+ * heavy request does not stall the other connections served by the same transport thread.
  */
 public final class GymRpcServer {
 
@@ -83,12 +85,12 @@ public final class GymRpcServer {
         this.sessions = new SessionManager(config.maxSessions(), config.idleTimeout());
         EnvServiceImpl envService = new EnvServiceImpl(new EnvOperations(registry, sessions, config), offload);
         builder.maxInboundMessageSize(config.maxMessageBytes())
+                .directExecutor()
                 .callExecutor(new ServerCallExecutorSupplier() {
                     @Override
                     public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-                        // null = the builder's executor (gRPC's pool for Netty, whatever a test chose)
-                        return EnvServiceImpl.runsOnTransportThread(call.getMethodDescriptor())
-                                ? MoreExecutors.directExecutor() : null;
+                        // null = the builder's (direct) executor: stay on the transport thread
+                        return EnvServiceImpl.runsOnTransportThread(call.getMethodDescriptor()) ? null : offload;
                     }
                 })
                 .addService(ServerInterceptors.intercept(envService, EnvServiceImpl.peerInterceptor()))

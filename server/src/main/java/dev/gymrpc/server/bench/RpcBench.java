@@ -1,5 +1,7 @@
 package dev.gymrpc.server.bench;
 
+import dev.gymrpc.client.RemoteEnv;
+import dev.gymrpc.client.ResponseWait;
 import dev.gymrpc.envs.AutoresetMode;
 import dev.gymrpc.envs.EnvRegistry;
 import dev.gymrpc.envs.Space;
@@ -56,27 +58,7 @@ public final class RpcBench {
 
     /** What to run. {@code target} null = start a server on a free loopback port in this JVM. */
     public record Settings(String envId, int steps, int warmup, List<Integer> batchSizes, int batchCalls,
-                           String target, String serverExecutor) {
-    }
-
-    /**
-     * The in-JVM server's call executor: {@code default} (gRPC's cached pool), {@code fjp} (a ForkJoinPool
-     * in async mode, as grpc-java's own benchmarks use) or {@code direct} (calls run on the Netty event
-     * loop; fastest, but one slow call stalls every connection on that loop).
-     */
-    private static io.grpc.ServerBuilder<?> withExecutor(io.grpc.ServerBuilder<?> b, String kind) {
-        switch (kind) {
-            case "default":
-                return b;
-            case "fjp":
-                return b.executor(new java.util.concurrent.ForkJoinPool(Math.max(2,
-                        Runtime.getRuntime().availableProcessors()),
-                        java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true));
-            case "direct":
-                return b.directExecutor();
-            default:
-                throw new IllegalArgumentException("server executor must be default, fjp or direct; got " + kind);
-        }
+                           String target) {
     }
 
     /** One table row; latency fields are NaN for throughput rows and vice versa. */
@@ -85,11 +67,12 @@ public final class RpcBench {
     }
 
     /** All rows, with the table text. */
-    public record Result(String envId, String executor, List<Row> rows, double loadAverage) {
+    public record Result(String envId, String server, List<Row> rows, double loadAverage) {
         public String table() {
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "gymrpc rpc bench: %s, loopback TCP (Netty, plaintext), Java client, "
-                    + "server executor %s%n", envId, executor));
+            b.append(String.format(Locale.ROOT, "gymrpc rpc bench: %s, loopback TCP (Netty, plaintext), %s server, "
+                    + "Java client (spin budget %d us before blocking)%n", envId, server,
+                    ResponseWait.spinNanos() / 1000));
             b.append(String.format(Locale.ROOT, "%-44s %9s %9s %9s %13s %12s%n", "measurement", "p50 us", "p99 us",
                     "mean us", "env-steps/s", "cpu us/call"));
             for (Row r : rows) {
@@ -123,8 +106,7 @@ public final class RpcBench {
         if (target == null) {
             ServerConfig config = ServerConfig.defaults().withHost("127.0.0.1").withPort(0);
             try {
-                server = new GymRpcServer(withExecutor(GymRpcServer.netty(config), s.serverExecutor()), config,
-                        EnvRegistry.standard()).start();
+                server = new GymRpcServer(GymRpcServer.netty(config), config, EnvRegistry.standard()).start();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -138,6 +120,8 @@ public final class RpcBench {
         try {
             EnvServiceGrpc.EnvServiceBlockingStub stub = EnvServiceGrpc.newBlockingStub(channel);
             List<Row> rows = new ArrayList<>();
+            rows.add(clientLatency(channel, s, false));
+            rows.add(clientLatency(channel, s, true));
             rows.add(unaryLatency(stub, s));
             rows.add(streamLatency(channel, s));
             for (int n : s.batchSizes()) {
@@ -145,7 +129,7 @@ public final class RpcBench {
                 rows.add(unaryBatch(stub, s, n));
                 rows.add(streamPipelined(channel, s, n, 32));
             }
-            return new Result(s.envId(), s.target() == null ? s.serverExecutor() : "remote", rows, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            return new Result(s.envId(), s.target() == null ? "in-JVM" : "remote", rows, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                     .getSystemLoadAverage());
         } finally {
             channel.shutdownNow();
@@ -169,6 +153,41 @@ public final class RpcBench {
     private static long processCpuNanos() {
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+
+    /**
+     * Step latency through the gymrpc Java client ({@link RemoteEnv}, unary or on a Session stream): the
+     * figure an agent written against the env API sees, including action encoding and decoding the
+     * observation and info. The client waits with {@link ResponseWait} (spin, then block); the two rows
+     * after it use plain grpc-java stubs, which block at once, for reference.
+     */
+    private static Row clientLatency(ManagedChannel channel, Settings s, boolean stream) {
+        @SuppressWarnings("unchecked")
+        RemoteEnv<Object> env = (RemoteEnv<Object>) (stream ? RemoteEnv.makeOnStream(channel, s.envId(), Map.of())
+                : RemoteEnv.make(channel, s.envId(), Map.of()));
+        try (env) {
+            SplittableRandom rng = new SplittableRandom(0);
+            long[] nanos = new long[s.steps()];
+            env.reset(0L);
+            long cpu0 = 0;
+            for (int i = -s.warmup(); i < s.steps(); i++) {
+                if (i == 0) {
+                    cpu0 = processCpuNanos();
+                }
+                Object action = env.actionSpace().sample(rng);
+                long t0 = System.nanoTime();
+                dev.gymrpc.envs.Step r = env.step(action);
+                long dt = System.nanoTime() - t0;
+                if (i >= 0) {
+                    nanos[i] = dt;
+                }
+                if (r.terminated() || r.truncated()) {
+                    env.reset();
+                }
+            }
+            return latencyRow((stream ? "stream" : "unary") + " Step, gymrpc client (RemoteEnv)", nanos,
+                    processCpuNanos() - cpu0);
+        }
     }
 
     private static Row unaryLatency(EnvServiceGrpc.EnvServiceBlockingStub stub, Settings s) {
@@ -197,7 +216,7 @@ public final class RpcBench {
         }
         long cpu = processCpuNanos() - cpu0;
         stub.closeEnv(CloseEnvRequest.newBuilder().setHandle(h).build());
-        return latencyRow("unary Step round trip", nanos, cpu);
+        return latencyRow("unary Step, grpc blocking stub", nanos, cpu);
     }
 
     /** A Session stream with a blocking receive side. */
@@ -271,7 +290,7 @@ public final class RpcBench {
                     st.call(SessionRequest.newBuilder().setReset(ResetRequest.getDefaultInstance()).build());
                 }
             }
-            return latencyRow("stream Step round trip", nanos, processCpuNanos() - cpu0);
+            return latencyRow("stream Step, async stub + blocking queue", nanos, processCpuNanos() - cpu0);
         }
     }
 

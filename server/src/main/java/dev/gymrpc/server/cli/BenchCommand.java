@@ -28,10 +28,6 @@ final class BenchCommand implements Runnable {
         @Option(names = "--env", defaultValue = "CartPole-v1", description = "Env id (default: ${DEFAULT-VALUE}).")
         String env;
 
-        @Option(names = "--server-executor", defaultValue = "default",
-                description = "Call executor of the in-JVM server: default, fjp or direct (default: ${DEFAULT-VALUE}).")
-        String serverExecutor;
-
         @Option(names = "--steps", defaultValue = "20000", description = "Timed steps per latency row (default: ${DEFAULT-VALUE}).")
         int steps;
 
@@ -52,8 +48,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            RpcBench.Settings s = new RpcBench.Settings(env, steps, warmup, batchSizes, batchCalls, target,
-                    serverExecutor);
+            RpcBench.Settings s = new RpcBench.Settings(env, steps, warmup, batchSizes, batchCalls, target);
             System.out.print(RpcBench.run(s).table());
             return 0;
         }
