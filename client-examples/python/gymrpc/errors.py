@@ -138,21 +138,29 @@ def from_rpc_error(exc: grpc.RpcError, address: str | None = None) -> ServerErro
     """Translates a failed unary call (or a broken stream) into a :class:`ServerError`."""
     code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
     message = exc.details() if hasattr(exc, "details") else str(exc)
-    trailers = {}
-    if hasattr(exc, "trailing_metadata"):
-        for key, value in exc.trailing_metadata() or ():
-            if isinstance(value, str):
-                trailers[key] = value
-    reason = trailers.get(REASON_TRAILER, "")
+    trailers = exc.trailing_metadata() if hasattr(exc, "trailing_metadata") else ()
+    return from_call_status(code, message, trailers, address)
+
+
+def from_call_status(
+    code: grpc.StatusCode, message: str | None, trailers=(), address: str | None = None
+) -> ServerError:
+    """Translates the final status of a failed call (code, details, trailing metadata) into a :class:`ServerError`."""
+    strings = {key: value for key, value in (trailers or ()) if isinstance(value, str)}
+    reason = strings.get(REASON_TRAILER, "")
     metadata = {}
-    if OPTION_TRAILER in trailers:
-        metadata["option"] = trailers[OPTION_TRAILER]
+    if OPTION_TRAILER in strings:
+        metadata["option"] = strings[OPTION_TRAILER]
     if code == grpc.StatusCode.UNAVAILABLE and address:
         message = f"lost the gymrpc server at {address}: {message}"
     return make_error(code, message or "", reason, metadata)
 
 
+def status_code(number: int) -> grpc.StatusCode:
+    """The :class:`grpc.StatusCode` of a numeric gRPC status (UNKNOWN for numbers gRPC does not define)."""
+    return _CODE_BY_NUMBER.get(number, grpc.StatusCode.UNKNOWN)
+
+
 def from_status(status) -> ServerError:
     """Translates a ``gymrpc.v1.Status`` (a failed request inside a Session stream)."""
-    code = _CODE_BY_NUMBER.get(status.code, grpc.StatusCode.UNKNOWN)
-    return make_error(code, status.message, status.reason, dict(status.metadata))
+    return make_error(status_code(status.code), status.message, status.reason, dict(status.metadata))
