@@ -22,6 +22,16 @@ _MODES = {
 }
 _MODES_BACK = {wire: mode for mode, wire in _MODES.items()}
 
+#: Sub-envs per server worker thread when ``threads`` is not given. A batch of 64 LunarLanders takes a median
+#: 1.29 ms on one server thread and 0.85 ms on two (2-core machine, loopback): a 16-env chunk (~0.3 ms) is
+#: worth a worker's hand-off; a batch of 8 (1.03x on two threads) or of CartPoles (0.8x) is not.
+SUB_ENVS_PER_THREAD = 16
+
+
+def default_threads(num_envs: int) -> int:
+    """Server worker threads asked for a batch of ``num_envs`` when the caller names none."""
+    return max(1, int(num_envs) // SUB_ENVS_PER_THREAD)
+
 
 class RemoteVectorEnv(VectorEnv):
     """``num_envs`` copies of a server environment, reset and stepped with one rpc per batch.
@@ -38,7 +48,9 @@ class RemoteVectorEnv(VectorEnv):
         autoreset_mode: a :class:`gymnasium.vector.AutoresetMode` or its value (``"NextStep"`` ...).
         render_mode: ``None`` or ``"rgb_array"``; ``render()`` returns one frame per sub-env.
         streaming: use one Session stream (default) or unary rpcs.
-        threads: server-side worker threads stepping the batch (0 = one).
+        threads: server worker threads stepping each batch. ``None`` (default): one per
+            :data:`SUB_ENVS_PER_THREAD` sub-envs; the server caps it at its cores. Pass ``threads=1`` for
+            cheap envs such as CartPole, where a hand-off to a worker costs more than it saves.
         **options: make options applied to every sub-env.
     """
 
@@ -53,7 +65,7 @@ class RemoteVectorEnv(VectorEnv):
         render_mode: str | None = None,
         *,
         streaming: bool | None = None,
-        threads: int = 0,
+        threads: int | None = None,
         render_format: str = "rgb",
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
@@ -77,7 +89,7 @@ class RemoteVectorEnv(VectorEnv):
                     num_envs=int(num_envs),
                     options=_codec.to_value_map(options),
                     autoreset_mode=_MODES[mode],
-                    threads=int(threads),
+                    threads=default_threads(num_envs) if threads is None else int(threads),
                 ),
             )
         except BaseException:

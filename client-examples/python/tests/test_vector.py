@@ -194,3 +194,25 @@ def test_bad_batch_leaves_every_sub_env_untouched(server_address):
         np.testing.assert_array_equal(env.step(np.zeros(2, np.float32))[0], ok[0])
     finally:
         env.close()
+
+
+def test_default_server_threads_and_results_independent_of_threads(server_address):
+    """The default asks one server thread per 16 sub-envs; results match a one-thread batch exactly."""
+    from gymrpc.vector import default_threads
+
+    assert [default_threads(n) for n in (1, 8, 16, 31, 32, 64)] == [1, 1, 1, 1, 2, 4]
+    n = 40  # two server threads (on a machine with 2+ cores) of 20 sub-envs each
+    actions = np.random.default_rng(3).integers(0, 4, (100, n))
+    runs = []
+    for threads in (None, 1):
+        envs = gymrpc.make_vec("LunarLander-v3", n, address=server_address, threads=threads)
+        try:
+            steps = [envs.reset(seed=9)[0]]
+            for a in actions:  # 100 steps: landers crash from step 64 on and autoreset (NEXT_STEP)
+                obs, reward, terminated, truncated, _ = envs.step(a)
+                steps += [obs, reward, terminated, truncated]
+        finally:
+            envs.close()
+        runs.append(steps)
+    for got, want in zip(*runs):
+        np.testing.assert_array_equal(got, want)
