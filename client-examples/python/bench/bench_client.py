@@ -2,9 +2,11 @@
 
 Measures, on LunarLander-v3:
   * one env, closed loop (each action waits for the previous observation): step round-trip latency
-    p50 / p99 and steps/s, over unary rpcs and over the Session stream;
+    p50 / p99 and steps/s, over unary rpcs and over the Session stream (with the default direct driver
+    and with the threaded driver on grpcio's public API, see gymrpc/_transport.py);
   * one env, open loop over the stream with up to --window steps in flight (step_pipelined);
-  * a vector env (one VectorStep rpc per batch) at N = 1, 8, 64: env-steps/s;
+  * a vector env (one VectorStep rpc per batch) at N = 1, 8, 64 with the client's default server threads,
+    and at the largest N on one server thread: env-steps/s;
   * the reference: Gymnasium's own LunarLander-v3 in this Python process (needs Box2D, i.e.
     `pip install "gymnasium[box2d]"`; skipped with a note when it is not installed), single and
     SyncVectorEnv at the largest N.
@@ -18,6 +20,7 @@ Wall-clock figures on a shared machine are noisy: run it on an idle one and comp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -29,13 +32,18 @@ import numpy as np
 
 import gymrpc
 from gymrpc.testing import LocalServer
+from gymrpc.vector import default_threads
 
 ENV_ID = "LunarLander-v3"
 REPO = Path(__file__).resolve().parents[3]
 
 
-def closed_loop(address: str, streaming: bool, steps: int, warmup: int, seed: int) -> dict:
-    env = gymrpc.make(ENV_ID, address=address, streaming=streaming)
+def closed_loop(address: str, transport: str, steps: int, warmup: int, seed: int) -> dict:
+    """``transport``: "unary", "stream" (the default driver) or "stream-threaded" (grpcio's public API)."""
+    with _stream_driver(transport):
+        env = gymrpc.make(ENV_ID, address=address, streaming=transport != "unary")
+    what = {"unary": "unary", "stream-threaded": "stream, threaded driver"}.get(
+        transport, f"stream, {getattr(env._transport, 'driver', '?')} driver")
     actions = np.random.default_rng(seed).integers(0, 4, steps + warmup).tolist()
     latencies = np.empty(steps)
     try:
@@ -55,10 +63,25 @@ def closed_loop(address: str, streaming: bool, steps: int, warmup: int, seed: in
     finally:
         env.close()
     return {
-        "what": f"1 env, {'stream' if streaming else 'unary'}, closed loop",
+        "what": f"1 env, {what}, closed loop",
         "steps_per_s": steps / elapsed,
         "latencies": latencies,
     }
+
+
+@contextlib.contextmanager
+def _stream_driver(transport: str):
+    """Makes envs on grpcio's public streaming API (the fallback driver) for "stream-threaded"."""
+    saved = os.environ.get("GYMRPC_DIRECT_STREAM")
+    if transport == "stream-threaded":
+        os.environ["GYMRPC_DIRECT_STREAM"] = "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("GYMRPC_DIRECT_STREAM", None)
+        else:
+            os.environ["GYMRPC_DIRECT_STREAM"] = saved
 
 
 def pipelined(address: str, steps: int, window: int, seed: int) -> dict:
@@ -80,7 +103,7 @@ def pipelined(address: str, steps: int, window: int, seed: int) -> dict:
     return {"what": f"1 env, stream, open loop (window {window})", "steps_per_s": done / elapsed}
 
 
-def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: int, threads: int) -> dict:
+def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: int, threads: int | None) -> dict:
     envs = gymrpc.make_vec(ENV_ID, num_envs, address=address, streaming=streaming, threads=threads)
     batches = max(20, env_steps // num_envs)
     rng = np.random.default_rng(seed)
@@ -100,8 +123,8 @@ def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: i
     finally:
         envs.close()
     return {
-        "what": f"vector N={num_envs}, {'stream' if streaming else 'unary'}"
-        + (f", {threads} server threads" if threads > 1 else ""),
+        "what": f"vector N={num_envs}, {'stream' if streaming else 'unary'}, threads="
+        + (f"{threads}" if threads is not None else f"default ({default_threads(num_envs)})"),
         "steps_per_s": batches * num_envs / elapsed,
         "latencies": latencies,
     }
@@ -167,7 +190,7 @@ def combine(rounds: list[list[dict]]) -> list[dict]:
     return rows
 
 
-def print_table(rows: list[dict]) -> None:
+def print_table(rows: list[dict], load_at_start: float) -> None:
     print(f"\n{'measurement':<52} {'steps/s':>10} {'p50 us':>9} {'p99 us':>9}   per round")
     print("-" * 105)
     for r in rows:
@@ -175,8 +198,8 @@ def print_table(rows: list[dict]) -> None:
         p99 = f"{r['p99_us']:.0f}" if "p99_us" in r else "-"
         per_round = " ".join(f"{v:,}" for v in r["steps_per_s_rounds"])
         print(f"{r['what']:<52} {r['steps_per_s']:>10,.0f} {p50:>9} {p99:>9}   {per_round}")
-    print("(steps/s: median over rounds; vector rows: env-steps/s and latency per batch; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus at the end)")
+    print("(steps/s: median over rounds; vector rows: env-steps/s and latency per batch; 1-minute load average "
+          f"{load_at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end, on {os.cpu_count()} cpus)")
 
 
 def main(argv=None) -> int:
@@ -187,41 +210,60 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--window", type=int, default=8, help="steps in flight for the open-loop row")
     parser.add_argument("--vector-sizes", default="1,8,64")
-    parser.add_argument("--vector-steps", type=int, default=20000, help="timed env-steps per vector size")
-    parser.add_argument("--threads", type=int, default=0, help="server worker threads per vector env")
+    parser.add_argument("--vector-steps", type=int, default=40000, help="timed env-steps per vector size")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="server worker threads per vector env (default: the client's default, "
+                             "one per 16 sub-envs, capped by the server at its cores)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions; medians are reported")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--heap", default="4g",
+                        help="the started server's -Xmx (4g, as ./gymrpc serve; 1g makes G1 pause every ~0.3 s "
+                             "while 64 LunarLanders step)")
+    parser.add_argument("--no-warmup-round", dest="warmup_round", action="store_false",
+                        help="skip the untimed round that warms a freshly started server up")
     args = parser.parse_args(argv)
 
     server = None
     address = args.address
     if address is None:
-        server = LocalServer(args.jar).start()
+        server = LocalServer(args.jar, heap=args.heap).start()
         address = server.address
     rounds: list[list[dict]] = []
+    load_at_start = os.getloadavg()[0]
     try:
         print(f"gymrpc bench: {ENV_ID} at {address}; Python {platform.python_version()}, {os.cpu_count()} cpus, "
               f"{args.rounds} interleaved rounds", file=sys.stderr)
         sizes = [int(n) for n in args.vector_sizes.split(",")]
         reference = box2d_available()
+        def one_round(seed: int, scale: float = 1.0) -> list[dict]:
+            steps, vector_steps = max(200, int(args.steps * scale)), max(640, int(args.vector_steps * scale))
+            rows = [closed_loop(address, transport, steps, args.warmup, seed)
+                    for transport in ("unary", "stream", "stream-threaded")]
+            rows.append(pipelined(address, steps, args.window, seed))
+            rows += [vector(address, n, True, vector_steps, seed, args.threads) for n in sizes]
+            if args.threads is None and default_threads(sizes[-1]) > 1:  # what the default threads bring
+                rows.append(vector(address, sizes[-1], True, vector_steps, seed, 1))
+            rows.append(vector(address, sizes[-1], False, vector_steps, seed, args.threads))
+            if reference:
+                rows += gymnasium_reference(steps, sizes[-1], seed)
+            return rows
+
+        if args.warmup_round:
+            # A server that just started runs its step path interpreted for a while (JIT): one untimed
+            # round at half size first, so the rounds compare steady states.
+            one_round(args.seed + args.rounds, 0.5)
+            print("warm-up round done", file=sys.stderr)
         # Every round runs every measurement once, so on a shared machine each row sees the same load
         # (the median over rounds is reported; latencies are pooled).
         for r in range(args.rounds):
-            seed = args.seed + r
-            rows = [closed_loop(address, streaming, args.steps, args.warmup, seed) for streaming in (False, True)]
-            rows.append(pipelined(address, args.steps, args.window, seed))
-            rows += [vector(address, n, True, args.vector_steps, seed, args.threads) for n in sizes]
-            rows.append(vector(address, sizes[-1], False, args.vector_steps, seed, args.threads))
-            if reference:
-                rows += gymnasium_reference(args.steps, sizes[-1], seed)
-            rounds.append(rows)
+            rounds.append(one_round(args.seed + r))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         if server is not None:
             server.stop()
     rows = combine(rounds)
-    print_table(rows)
+    print_table(rows, load_at_start)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0
