@@ -171,8 +171,9 @@ class SessionTransport:
 
     Each response is checked against the oldest request still unanswered (same request id, same verb);
     a per-request error inside the stream raises its :mod:`gymrpc.errors` exception and leaves the stream
-    usable; losing the stream raises :class:`ServerUnavailableError` and closes the transport. One transport
-    must be used by one thread at a time, ``close()`` included (as a Gymnasium env is).
+    usable; losing the stream raises :class:`ServerUnavailableError` and closes the transport. An exception
+    that interrupts a wait for the server (Ctrl-C) cancels the stream, so its envs are gone; later calls
+    say so. One transport must be used by one thread at a time, ``close()`` included (as a Gymnasium env is).
 
     The stream is driven by one of two drivers (``direct``: ``None`` = the fastest available):
 
@@ -192,6 +193,7 @@ class SessionTransport:
         self._ids = itertools.count(1)
         self._pending: deque[tuple[int, str]] = deque()  # (request id, verb) sent and not yet received
         self._closed = False
+        self._closed_why = ""
         self._lock = threading.Lock()
         self._stream = open_stream(connection.channel, direct)
 
@@ -203,12 +205,15 @@ class SessionTransport:
     def send(self, verb: str, request) -> int:
         """Queues one request without waiting for its response; returns its request id."""
         if self._closed:
-            raise ServerError("this gymrpc session stream is closed; make a new env")
+            raise ServerError(f"this gymrpc session stream is closed{self._closed_why}; make a new env")
         request_id, message = self._message(verb, request)
         try:
             self._stream.write(message)
         except _StreamEnded as ended:
             raise self._lost(ended) from None
+        except BaseException:
+            self._abandon()
+            raise
         self._pending.append((request_id, verb))
         return request_id
 
@@ -221,6 +226,9 @@ class SessionTransport:
             response = self._stream.read()
         except _StreamEnded as ended:
             raise self._lost(ended) from None
+        except BaseException:
+            self._abandon()
+            raise
         return _unpack(response, request_id, verb)
 
     @property
@@ -238,6 +246,9 @@ class SessionTransport:
             response = self._stream.round_trip(message)
         except _StreamEnded as ended:
             raise self._lost(ended) from None
+        except BaseException:
+            self._abandon()
+            raise
         return _unpack(response, request_id, verb)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -272,10 +283,29 @@ class SessionTransport:
         getattr(message, verb).CopyFrom(request)
         return request_id, message
 
+    def _abandon(self) -> None:
+        """Ends the stream after an exception (e.g. KeyboardInterrupt) interrupted a wait for the server.
+
+        The interrupted request's response may still arrive, and where the exception struck inside the
+        driver is unknown, so the stream cannot be trusted to stay in step: it is cancelled (the server
+        closes its envs) and later calls say so, rather than hand out another request's response.
+        """
+        self._closed = True
+        self._closed_why = (
+            " (a call on it was interrupted while waiting for the server, so it was cancelled and the server "
+            "closed its environments)"
+        )
+        self._pending.clear()
+        try:
+            self._stream.abandon()
+        except BaseException:  # a second interrupt, or the call already gone: nothing more to free
+            pass
+
     def _lost(self, ended: "_StreamEnded") -> ServerError:
         """The error for a stream that ended under a caller; the transport is closed from here on."""
         self._closed = True
         self._pending.clear()
+        self._stream.cancel()  # a no-op on an ended call, but it lets grpcio's request thread go
         address = self._connection.address
         if ended.code is None:
             return ServerError(
@@ -409,11 +439,21 @@ class _ThreadedStream:
                 return
 
     def cancel(self) -> None:
+        self._requests.put(self._END)  # grpcio's request-reading thread waits in our queue: let it end
         self._responses.cancel()
+
+    def abandon(self) -> None:
+        """Cancels the call after an exception interrupted the caller inside grpcio.
+
+        grpcio's streaming objects guard their state with Python locks, and an exception raised in the middle
+        of them can leave one held (seen: about 1 in 50 SIGALRM interrupts, then ``cancel()`` waited forever).
+        So the cancel runs on a daemon thread, and the caller gets its exception back at once.
+        """
+        threading.Thread(target=self.cancel, name="gymrpc-stream-cancel", daemon=True).start()
 
 
 # Tags of the direct driver's batches (the completion queue hands them back with each event).
-_INITIAL, _STATUS, _SEND, _RECEIVE, _ROUND_TRIP, _HALF_CLOSE = range(6)
+_INITIAL, _STATUS, _SEND, _RECEIVE, _ROUND_TRIP, _HALF_CLOSE, _PROBE = range(7)
 _NOTHING = object()
 
 
@@ -524,6 +564,24 @@ class _DirectStream:
     def cancel(self) -> None:
         """Cancels the call; safe from any thread, and a no-op once the call has ended."""
         self._call.cancel(self._cygrpc.StatusCode.cancelled, "cancelled by the gymrpc client")
+
+    def abandon(self) -> None:
+        """Cancels the call after an exception interrupted the caller, and collects its last events.
+
+        The exception may have struck just after gRPC core handed over an event, so the driver's record of
+        what is in flight cannot be trusted; cancelling completes every pending operation, and the status
+        event frees the call and its completion queue.
+        """
+        self.cancel()
+        if self._status is None or self._status.code is None:
+            # Unknown whether grpcio tore the call down (it does when a signal handler raises inside its
+            # wait) or the exception came after an event was handed over. An empty batch tells: it starts
+            # only on a live call, and then the call's remaining events, status last, must be collected.
+            self._status = None
+            if self._call.operate((), _PROBE):
+                self.wait_end()
+            else:
+                self._status = _StreamEnded(None, "interrupted")
 
     def __del__(self):
         # A stream dropped without close(): cancel it and collect its events, so the call and its

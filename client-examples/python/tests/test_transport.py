@@ -195,3 +195,53 @@ def test_remote_env_on_each_driver(server_address, monkeypatch, direct):
         assert env.step(0)[0] in env.observation_space
     finally:
         env.close()
+
+
+class _InterruptAfter:
+    """Stands in for a driver's grpcio object; raises KeyboardInterrupt once, right after ``method`` has
+    returned what gRPC handed over (so that event or response is lost), as a Ctrl-C arriving then would."""
+
+    def __init__(self, real, method: str):
+        self._real = real
+        self._method = method
+        self.fired = False
+
+    def __getattr__(self, name):
+        attribute = getattr(self._real, name)
+        if name != self._method or self.fired:
+            return attribute
+
+        def interrupted(*args):
+            attribute(*args)
+            self.fired = True
+            raise KeyboardInterrupt
+
+        return interrupted
+
+    def __next__(self):  # the threaded driver iterates its response stream
+        if self._method == "__next__" and not self.fired:
+            next(self._real)
+            self.fired = True
+            raise KeyboardInterrupt
+        return next(self._real)
+
+
+@pytest.mark.parametrize("direct", DRIVERS)
+def test_an_interrupted_call_cancels_the_stream_cleanly(connection, direct):
+    """Ctrl-C while waiting for a response: no hang, no other request's response handed out later; the
+    stream is cancelled (the server closes its envs) and later calls say what happened."""
+    transport = connection.session(direct=direct)
+    handle = _make_lander(transport)
+    stream = transport._stream
+    if direct:
+        stream._call = _InterruptAfter(stream._call, "next_event")
+    else:
+        stream._responses = _InterruptAfter(stream._responses, "__next__")
+    with pytest.raises(KeyboardInterrupt):
+        transport.call("step", _step(handle, 0))
+    with pytest.raises(gymrpc.ServerError, match="interrupted"):
+        transport.call("step", _step(handle, 0))
+    transport.close()
+    assert _handle_is_gone(connection, handle)
+    if direct:  # the cancelled call's final status was collected, so grpcio has freed the call
+        assert stream._status is not None and stream._status.code == grpc.StatusCode.CANCELLED
