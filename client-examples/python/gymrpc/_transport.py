@@ -178,7 +178,7 @@ class SessionTransport:
     The stream is driven by one of two drivers (``direct``: ``None`` = the fastest available):
 
     * :class:`_DirectStream` runs the call on the caller's thread: no other Python thread takes part in a
-      step, which cuts a closed-loop LunarLander step from a median ~250 us to ~155 us on loopback
+      step, which cuts a closed-loop LunarLander step from a median ~250-270 us to ~160 us on loopback
       (bench/bench_client.py, idle 2-core machine). It uses grpcio's ``SegregatedCall``, the internal
       machinery behind grpcio's own blocking unary calls, so it is feature-detected and
       ``GYMRPC_DIRECT_STREAM=0`` turns it off;
