@@ -32,7 +32,6 @@ import numpy as np
 
 import gymrpc
 from gymrpc.testing import LocalServer
-from gymrpc.vector import default_threads
 
 ENV_ID = "LunarLander-v3"
 REPO = Path(__file__).resolve().parents[3]
@@ -124,7 +123,7 @@ def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: i
         envs.close()
     return {
         "what": f"vector N={num_envs}, {'stream' if streaming else 'unary'}, threads="
-        + (f"{threads}" if threads is not None else f"default ({default_threads(num_envs)})"),
+        + (f"{threads}" if threads is not None else f"server default ({envs.threads})"),
         "steps_per_s": batches * num_envs / elapsed,
         "latencies": latencies,
     }
@@ -242,7 +241,7 @@ def main(argv=None) -> int:
                     for transport in ("unary", "stream", "stream-threaded")]
             rows.append(pipelined(address, steps, args.window, seed))
             rows += [vector(address, n, True, vector_steps, seed, args.threads) for n in sizes]
-            if args.threads is None and default_threads(sizes[-1]) > 1:  # what the default threads bring
+            if args.threads is None and sizes[-1] >= 32 and (os.cpu_count() or 1) > 1:  # what default threads bring
                 rows.append(vector(address, sizes[-1], True, vector_steps, seed, 1))
             rows.append(vector(address, sizes[-1], False, vector_steps, seed, args.threads))
             if reference:

@@ -22,17 +22,6 @@ _MODES = {
 }
 _MODES_BACK = {wire: mode for mode, wire in _MODES.items()}
 
-#: Sub-envs per server worker thread when ``threads`` is not given. A batch of 64 LunarLanders takes a median
-#: 1.29 ms on one server thread and 0.85 ms on two (2-core machine, loopback): a 16-env chunk (~0.3 ms) is
-#: worth a worker's hand-off; a batch of 8 (1.03x on two threads) or of CartPoles (0.8x) is not.
-SUB_ENVS_PER_THREAD = 16
-
-
-def default_threads(num_envs: int) -> int:
-    """Server worker threads asked for a batch of ``num_envs`` when the caller names none."""
-    return max(1, int(num_envs) // SUB_ENVS_PER_THREAD)
-
-
 class RemoteVectorEnv(VectorEnv):
     """``num_envs`` copies of a server environment, reset and stepped with one rpc per batch.
 
@@ -48,9 +37,10 @@ class RemoteVectorEnv(VectorEnv):
         autoreset_mode: a :class:`gymnasium.vector.AutoresetMode` or its value (``"NextStep"`` ...).
         render_mode: ``None`` or ``"rgb_array"``; ``render()`` returns one frame per sub-env.
         streaming: use one Session stream (default) or unary rpcs.
-        threads: server worker threads stepping each batch. ``None`` (default): one per
-            :data:`SUB_ENVS_PER_THREAD` sub-envs; the server caps it at its cores. Pass ``threads=1`` for
-            cheap envs such as CartPole, where a hand-off to a worker costs more than it saves.
+        threads: server worker threads stepping each batch. ``None`` (default): the server chooses (one
+            per 16 sub-envs, capped at its cores); the number in force is :attr:`threads`. Pass
+            ``threads=1`` for cheap envs such as CartPole, where a hand-off to a worker costs more than it
+            saves.
         **options: make options applied to every sub-env.
     """
 
@@ -89,7 +79,7 @@ class RemoteVectorEnv(VectorEnv):
                     num_envs=int(num_envs),
                     options=_codec.to_value_map(options),
                     autoreset_mode=_MODES[mode],
-                    threads=default_threads(num_envs) if threads is None else int(threads),
+                    threads=0 if threads is None else int(threads),
                 ),
             )
         except BaseException:
@@ -101,6 +91,8 @@ class RemoteVectorEnv(VectorEnv):
         info = made.env
         self.env_info = info
         self.num_envs = made.num_envs
+        #: Server worker threads stepping each batch (what the server chose or capped it to).
+        self.threads = made.threads or 1
         self.single_observation_space = _codec.space_from_proto(info.observation_space)
         self.single_action_space = _codec.space_from_proto(info.action_space)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)

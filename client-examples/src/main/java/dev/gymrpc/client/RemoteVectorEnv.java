@@ -45,6 +45,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
     private final Duration callTimeout;
     private final String handle;
     private final int numEnvs;
+    private final int threads;
     private final AutoresetMode mode;
     private final EnvSpec spec;
     private final Box singleObservationSpace;
@@ -57,6 +58,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
         this.callTimeout = callTimeout;
         this.handle = made.getHandle();
         this.numEnvs = made.getNumEnvs();
+        this.threads = Math.max(1, made.getThreads());
         this.mode = switch (made.getAutoresetMode()) {
             case AUTORESET_MODE_SAME_STEP -> AutoresetMode.SAME_STEP;
             case AUTORESET_MODE_DISABLED -> AutoresetMode.DISABLED;
@@ -72,7 +74,9 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
     /**
      * Makes {@code numEnvs} copies of {@code id} on the server.
      *
-     * @param threads server-side worker threads stepping the batch (0 or 1 = one)
+     * @param threads server-side worker threads stepping the batch: 0 = the server chooses (one per 16
+     *                sub-envs, capped at its cores), 1 = one thread (best for cheap envs such as CartPole);
+     *                {@link #threads()} says what is in force
      */
     public static RemoteVectorEnv<?> make(Channel channel, String id, int numEnvs, Map<String, ?> options,
                                           AutoresetMode mode, int threads) {
@@ -96,6 +100,11 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
 
     public int numEnvs() {
         return numEnvs;
+    }
+
+    /** Server worker threads stepping each batch, after the server's default and caps. */
+    public int threads() {
+        return threads;
     }
 
     /** The autoreset mode in force (Gymnasium's {@code metadata["autoreset_mode"]}). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gymrpc.client.RemoteVectorEnv;
+import dev.gymrpc.server.env.EnvOperations;
 import dev.gymrpc.envs.AutoresetMode;
 import dev.gymrpc.envs.EnvRegistry;
 import dev.gymrpc.envs.ResetNeededException;
@@ -168,5 +169,23 @@ class VectorEnvRpcTest {
             assertThrows(io.grpc.StatusRuntimeException.class, () -> many.render(8));
         }
         assertEquals(0, fixture.server.sessions().size());
+    }
+
+    @Test
+    void theServerChoosesThreadsWhenAskedForZeroAndCapsEveryRequest() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (RemoteVectorEnv<Integer> small = remote(8, AutoresetMode.NEXT_STEP, 0);
+             RemoteVectorEnv<Integer> big = remote(64, AutoresetMode.NEXT_STEP, 0);
+             RemoteVectorEnv<Integer> greedy = remote(2, AutoresetMode.NEXT_STEP, 1000)) {
+            assertEquals(1, small.threads());
+            assertEquals(Math.min(4, cores), big.threads());
+            assertEquals(Math.min(2, cores), greedy.threads());
+        }
+        assertEquals(1, EnvOperations.vectorThreads(0, 15, 8));
+        assertEquals(2, EnvOperations.vectorThreads(0, 32, 8));
+        assertEquals(4, EnvOperations.vectorThreads(0, 64, 8));
+        assertEquals(2, EnvOperations.vectorThreads(0, 64, 2));
+        assertEquals(1, EnvOperations.vectorThreads(1, 64, 8));
+        assertEquals(3, EnvOperations.vectorThreads(5, 3, 8));
     }
 }

@@ -335,7 +335,8 @@ public final class RpcBench {
 
     private static Row unaryBatch(EnvServiceGrpc.EnvServiceBlockingStub stub, Settings s, int n) {
         MakeVectorEnvResponse made = stub.makeVectorEnv(MakeVectorEnvRequest.newBuilder().setEnvId(s.envId())
-                .setNumEnvs(n).setAutoresetMode(dev.gymrpc.proto.v1.AutoresetMode.AUTORESET_MODE_NEXT_STEP).build());
+                .setNumEnvs(n).setAutoresetMode(dev.gymrpc.proto.v1.AutoresetMode.AUTORESET_MODE_NEXT_STEP)
+                .setThreads(1).build());
         String h = made.getHandle();
         Space<?> single = Spaces.fromProto(made.getEnv().getActionSpace());
         SplittableRandom rng = new SplittableRandom(0);
@@ -366,7 +367,7 @@ public final class RpcBench {
     private static Row streamPipelined(ManagedChannel channel, Settings s, int n, int window) throws InterruptedException {
         try (Stream st = new Stream(channel)) {
             MakeVectorEnvResponse made = st.call(SessionRequest.newBuilder().setMakeVectorEnv(MakeVectorEnvRequest
-                    .newBuilder().setEnvId(s.envId()).setNumEnvs(n)).build()).getMakeVectorEnv();
+                    .newBuilder().setEnvId(s.envId()).setNumEnvs(n).setThreads(1)).build()).getMakeVectorEnv();
             Space<?> single = Spaces.fromProto(made.getEnv().getActionSpace());
             st.call(SessionRequest.newBuilder().setVectorReset(VectorResetRequest.newBuilder().setSeed(0)).build());
             SplittableRandom rng = new SplittableRandom(0);

@@ -173,6 +173,21 @@ public final class EnvOperations {
 
     // ---- vector envs -------------------------------------------------------------------------
 
+    /** Sub-envs per worker thread when the client leaves the choice to the server (threads = 0). */
+    public static final int SUB_ENVS_PER_THREAD = 16;
+
+    /**
+     * The worker threads a vector env of {@code numEnvs} steps on: {@code requested}, or for 0 one per
+     * {@link #SUB_ENVS_PER_THREAD} sub-envs; capped by {@code numEnvs} and by {@code cores} (more threads
+     * than cores only adds context switches). Measured on 2 cores over loopback from Python: a batch of 64
+     * LunarLanders took a median 1.29 ms on one thread and 0.85 ms on two; a batch of 8 gained 1.03x and
+     * one of 64 CartPoles lost (0.8x), since their steps are cheaper than a hand-off.
+     */
+    public static int vectorThreads(int requested, int numEnvs, int cores) {
+        int wanted = requested == 0 ? numEnvs / SUB_ENVS_PER_THREAD : requested;
+        return Math.max(1, Math.min(wanted, Math.min(numEnvs, cores)));
+    }
+
     public MakeVectorEnvResponse makeVectorEnv(MakeVectorEnvRequest request, String owner) {
         String id = request.getEnvId();
         EnvSpec spec = registry.spec(id);
@@ -182,8 +197,8 @@ public final class EnvOperations {
                     + " (this server's --max-vector-envs), got " + n);
         }
         if (request.getThreads() < 0) {
-            throw RequestException.badRequest("threads must be >= 0 (0 or 1 = step on one thread), got "
-                    + request.getThreads());
+            throw RequestException.badRequest("threads must be >= 0 (0 = the server chooses, 1 = step on one "
+                    + "thread), got " + request.getThreads());
         }
         AutoresetMode mode = switch (request.getAutoresetMode()) {
             case AUTORESET_MODE_UNSPECIFIED, AUTORESET_MODE_NEXT_STEP -> AutoresetMode.NEXT_STEP;
@@ -192,8 +207,7 @@ public final class EnvOperations {
             default -> throw RequestException.badRequest("unknown autoreset_mode " + request.getAutoresetModeValue()
                     + "; use NEXT_STEP, SAME_STEP or DISABLED");
         };
-        // More worker threads than cores only adds context switches.
-        int threads = Math.max(1, Math.min(request.getThreads(), Runtime.getRuntime().availableProcessors()));
+        int threads = vectorThreads(request.getThreads(), n, Runtime.getRuntime().availableProcessors());
         Map<String, Object> options = Values.fromValueMap(request.getOptionsMap());
         EnvSession.Vector s = sessions.open(handle -> new EnvSession.Vector(handle, id, owner,
                 VectorEnv.make(registry, id, n, options, mode, threads)));
@@ -202,6 +216,7 @@ public final class EnvOperations {
                 .setNumEnvs(n)
                 .setAutoresetMode(toProto(mode))
                 .setEnv(describe(spec, s.env().env(0)))
+                .setThreads(threads)
                 .build();
     }
 
