@@ -211,14 +211,14 @@ def main(argv=None) -> int:
     parser.add_argument("--vector-sizes", default="1,8,64")
     parser.add_argument("--vector-steps", type=int, default=40000, help="timed env-steps per vector size")
     parser.add_argument("--threads", type=int, default=None,
-                        help="server worker threads per vector env (default: the client's default, "
-                             "one per 16 sub-envs, capped by the server at its cores)")
+                        help="server worker threads per vector env (default: the server's choice, "
+                             "one per 16 sub-envs, capped at its cores)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions; medians are reported")
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--heap", default="4g",
-                        help="the started server's -Xmx (4g, as ./gymrpc serve; 1g makes G1 pause every ~0.3 s "
-                             "while 64 LunarLanders step)")
+                        help="the started server's -Xmx (4g, as ./gymrpc serve; with 1g the collector runs every "
+                             "~0.3 s while 64 LunarLanders step)")
     parser.add_argument("--no-warmup-round", dest="warmup_round", action="store_false",
                         help="skip the untimed round that warms a freshly started server up")
     args = parser.parse_args(argv)

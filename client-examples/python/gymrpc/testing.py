@@ -75,7 +75,7 @@ class LocalServer:
         self.log_path = Path(tempfile.gettempdir()) / f"gymrpc-server-{self.port}.log"
         log = open(self.log_path, "wb")
         self._process = subprocess.Popen(
-            [self.java, f"-Xmx{self.heap}", "-Djava.awt.headless=true", "-jar", str(self.jar), "serve",
+            [self.java, f"-Xmx{self.heap}", "-XX:+UseParallelGC", "-Djava.awt.headless=true", "-jar", str(self.jar), "serve",
              "--host", "127.0.0.1", "--port", str(self.port), "--store", self._store, *self.extra_args],
             stdout=log,
             stderr=subprocess.STDOUT,
