@@ -126,6 +126,7 @@ def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: i
         + (f"{threads}" if threads is not None else f"server default ({envs.threads})"),
         "steps_per_s": batches * num_envs / elapsed,
         "latencies": latencies,
+        "threads": envs.threads,
     }
 
 
@@ -241,7 +242,7 @@ def main(argv=None) -> int:
                     for transport in ("unary", "stream", "stream-threaded")]
             rows.append(pipelined(address, steps, args.window, seed))
             rows += [vector(address, n, True, vector_steps, seed, args.threads) for n in sizes]
-            if args.threads is None and sizes[-1] >= 32 and (os.cpu_count() or 1) > 1:  # what default threads bring
+            if args.threads is None and rows[-1]["threads"] > 1:  # what the server's default threads bring
                 rows.append(vector(address, sizes[-1], True, vector_steps, seed, 1))
             rows.append(vector(address, sizes[-1], False, vector_steps, seed, args.threads))
             if reference:

@@ -124,14 +124,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
         return singleActionSpace;
     }
 
-    private EnvServiceGrpc.EnvServiceBlockingStub stub() {
-        if (closed) {
-            throw new IllegalStateException(spec.id() + " vector env: closed; make a new one");
-        }
-        return stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** A per-batch call, waited for with {@link ResponseWait} (spin briefly, then block). */
+    /** A call on this vector env, waited for with {@link ResponseWait} (spin briefly, then block). */
     private <Q, R> R fast(io.grpc.MethodDescriptor<Q, R> method, Q request) {
         if (closed) {
             throw new IllegalStateException(spec.id() + " vector env: closed; make a new one");
@@ -188,7 +181,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
     public RgbImage render(int index) {
         RenderRequest request = RenderRequest.newBuilder().setHandle(handle).setIndex(index)
                 .setFormat(RenderFormat.RENDER_FORMAT_RGB).build();
-        RenderResponse r = call(() -> stub().render(request));
+        RenderResponse r = call(() -> fast(EnvServiceGrpc.getRenderMethod(), request));
         return new RgbImage(r.getWidth(), r.getHeight(), r.getData().toByteArray());
     }
 
@@ -207,7 +200,7 @@ public final class RemoteVectorEnv<A> implements AutoCloseable {
             return;
         }
         try {
-            stub().closeEnv(CloseEnvRequest.newBuilder().setHandle(handle).build());
+            fast(EnvServiceGrpc.getCloseEnvMethod(), CloseEnvRequest.newBuilder().setHandle(handle).build());
         } catch (StatusRuntimeException e) {
             // Gone already (server stopped or handle reclaimed): nothing left to free.
         } finally {

@@ -146,22 +146,12 @@ public final class ResponseWait {
      * {@code timeoutNanos}; null if nothing arrived in time.
      */
     public static <T> T poll(BlockingQueue<T> queue, long timeoutNanos, long spinNanos) throws InterruptedException {
-        T head = queue.poll();
-        if (head != null) {
-            return head;
-        }
         long start = System.nanoTime();
-        if (spinNanos > 0) {
-            long elapsed;
-            do {
-                pause(elapsed = System.nanoTime() - start);
-                if (!queue.isEmpty()) {
-                    head = queue.poll();
-                    if (head != null) {
-                        return head;
-                    }
-                }
-            } while (elapsed < spinNanos);
+        if (spinUntil(() -> !queue.isEmpty(), spinNanos)) {
+            T head = queue.poll();
+            if (head != null) {
+                return head;
+            }
         }
         return queue.poll(Math.max(0, timeoutNanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
     }
