@@ -1,6 +1,6 @@
 package dev.gymrpc.agents;
 
-import dev.gymrpc.agents.util.Check;
+import dev.gymrpc.agents.config.Param;
 
 /**
  * Algorithm-independent training augmentations, shared by PPO and Discrete SAC.
@@ -15,20 +15,18 @@ import dev.gymrpc.agents.util.Check;
  * @param gradClip       global gradient-norm clip per network, > 0 on, 0 off (seed 002)
  * @param weightDecay    decoupled weight decay per optimizer step, >= 0, 0 off (seed 002)
  */
-public record Augmentations(boolean grokfast, double grokfastAlpha, double grokfastLambda, boolean grade,
-                            double gradeKappa, double gradeBeta, double gradClip, double weightDecay) {
+public record Augmentations(
+        @Param(doc = "Grokfast-EMA gradient filter on every network") boolean grokfast,
+        @Param(doc = "Grokfast EMA momentum alpha_g (paper 0.98)", min = 0, max = 1, maxExclusive = true) double grokfastAlpha,
+        @Param(doc = "Grokfast amplification lambda (paper 2.0)", min = 0) double grokfastLambda,
+        @Param(doc = "GrAdE gradient-adaptive entropy bonus on the actor") boolean grade,
+        @Param(doc = "GrAdE bonus scale kappa (PPO; SAC uses its alpha)", min = 0) double gradeKappa,
+        @Param(doc = "GrAdE EMA factor beta (paper 0.9)", min = 0, max = 1, maxExclusive = true) double gradeBeta,
+        @Param(doc = "clip each network's gradient to this global L2 norm; 0 = off", min = 0) double gradClip,
+        @Param(doc = "decoupled weight decay per optimizer step; 0 = off", min = 0) double weightDecay) {
 
     /** Nothing on; the paper's hyperparameters kept for when a flag is switched on. */
     public static final Augmentations NONE = new Augmentations(false, 0.98, 2.0, false, 0.02, 0.9, 0, 0);
-
-    public Augmentations {
-        Check.range("grokfastAlpha", grokfastAlpha, 0, 0.999999);
-        Check.nonNegative("grokfastLambda", grokfastLambda);
-        Check.nonNegative("gradeKappa", gradeKappa);
-        Check.range("gradeBeta", gradeBeta, 0, 0.999999);
-        Check.nonNegative("gradClip", gradClip);
-        Check.nonNegative("weightDecay", weightDecay);
-    }
 
     public Augmentations withGrokfast(boolean on) {
         return new Augmentations(on, grokfastAlpha, grokfastLambda, grade, gradeKappa, gradeBeta, gradClip, weightDecay);

@@ -10,10 +10,19 @@ import java.nio.file.Path;
  *
  * @param file                checkpoint file (a zip); replaced on each save
  * @param everyUpdates        save every this many updates, >= 0
- * @param includeReplayBuffer also save SAC's replay buffer (large: LunarLander preset ~ 80 MB); without
- *                            it a resumed SAC run refills the buffer with fresh experience
+ * @param maxReplayTransitions an off-policy algorithm saves its replay buffer when its capacity is at most
+ *                             this (FourRooms' 1e4, not LunarLander's 1e6 ~ 80 MB); without it a resumed
+ *                             run refills the buffer with fresh experience
  */
-public record CheckpointOptions(Path file, long everyUpdates, boolean includeReplayBuffer) {
+public record CheckpointOptions(Path file, long everyUpdates, int maxReplayTransitions) {
+
+    /** Replay buffers up to this many transitions are checkpointed by default. */
+    public static final int DEFAULT_MAX_REPLAY = 100_000;
+
+    /** Whether a replay buffer of {@code capacity} transitions is saved. */
+    public boolean includesReplay(int capacity) {
+        return capacity <= maxReplayTransitions;
+    }
 
     public CheckpointOptions {
         if (file == null) {

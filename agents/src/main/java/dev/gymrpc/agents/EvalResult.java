@@ -2,13 +2,34 @@ package dev.gymrpc.agents;
 
 import java.util.Arrays;
 
-/** Per-episode returns and lengths of an evaluation, with mean and (population) standard deviation. */
-public record EvalResult(double[] returns, int[] lengths, double[] discountedReturns) {
+/**
+ * Per-episode returns, lengths, discounted returns and whether each episode terminated (rather than
+ * being truncated), with mean and (population) standard deviation.
+ */
+public record EvalResult(double[] returns, int[] lengths, double[] discountedReturns, boolean[] terminated) {
 
     public EvalResult {
         returns = returns.clone();
         lengths = lengths.clone();
         discountedReturns = discountedReturns.clone();
+        terminated = terminated == null ? new boolean[returns.length] : terminated.clone();
+    }
+
+    /**
+     * Fraction of successful episodes: return at least {@code rewardThreshold} where the env has one
+     * (LunarLander 200, CartPole 475), else terminated before the time limit (FourRooms: reached the goal).
+     */
+    public double successRate(double rewardThreshold) {
+        if (returns.length == 0) {
+            return Double.NaN;
+        }
+        int ok = 0;
+        for (int i = 0; i < returns.length; i++) {
+            if (Double.isNaN(rewardThreshold) ? terminated[i] : returns[i] >= rewardThreshold) {
+                ok++;
+            }
+        }
+        return (double) ok / returns.length;
     }
 
     public int episodes() {

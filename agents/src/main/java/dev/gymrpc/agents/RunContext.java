@@ -1,21 +1,21 @@
 package dev.gymrpc.agents;
 
 import dev.gymrpc.agents.nn.Nd4jRuntime;
+import dev.gymrpc.envs.Env;
+import dev.gymrpc.envs.EnvRegistry;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Book-keeping shared by the algorithm loops (internal to this module's runners, public only because
- * they live in sub-packages): step and episode counters, the budget, cancellation, periodic evaluation,
- * the divergence guard and listener dispatch.
+ * Book-keeping shared by every algorithm's {@link Runner}: the request and the env registry to make its
+ * envs with, step and episode counters, the budget, cancellation, periodic evaluation, the divergence
+ * check (the project's only one) and listener dispatch.
  */
 public final class RunContext {
 
-    /** Gradient norms above this count as divergence (finite but useless). */
-    public static final double MAX_GRAD_NORM = 1e8;
-
     private final TrainRequest request;
+    private final EnvRegistry registry;
     private final TrainingListener listener;
     private final BooleanSupplier cancelled;
     private final long startNanos = System.nanoTime();
@@ -30,7 +30,13 @@ public final class RunContext {
     private long evals;
     private boolean wasCancelled;
 
+    /** A context on the standard registry. */
     public RunContext(TrainRequest request, TrainingListener listener, BooleanSupplier cancelled) {
+        this(EnvRegistry.standard(), request, listener, cancelled);
+    }
+
+    public RunContext(EnvRegistry registry, TrainRequest request, TrainingListener listener, BooleanSupplier cancelled) {
+        this.registry = registry;
         this.request = request;
         this.listener = listener == null ? TrainingListener.NONE : listener;
         this.cancelled = cancelled == null ? () -> false : cancelled;
@@ -43,6 +49,16 @@ public final class RunContext {
 
     public TrainRequest request() {
         return request;
+    }
+
+    /** The registry the run's envs come from (the one the caller of {@link Trainer} gave). */
+    public EnvRegistry registry() {
+        return registry;
+    }
+
+    /** A new env of the request's id and options (the caller closes it). */
+    public Env<?> makeEnv() {
+        return registry.make(request.envId(), request.envOptions());
     }
 
     public long envSteps() {
@@ -97,6 +113,9 @@ public final class RunContext {
     /** Records a finished episode, notifies the listener and runs a due evaluation. */
     public void episodeEnded(double ret, int length, double discounted, boolean terminated) {
         episodes++;
+        if (!Double.isFinite(ret)) {
+            throw new TrainingDivergedException("charts/episodic_return", ret, 0, updates, envSteps);
+        }
         listener.onEpisode(new EpisodeStats(episodes, envSteps, ret, length, discounted, terminated));
         EvalSchedule ev = request.eval();
         if (ev.everyEpisodes() > 0 && episodes % ev.everyEpisodes() == 0) {
@@ -107,14 +126,16 @@ public final class RunContext {
     /** Checks the metrics, adds {@code charts/SPS} and notifies the listener. */
     public void updated(Map<String, Double> metrics, boolean paramsFinite) {
         updates++;
+        double limit = request.abortGradNorm();
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
             double v = e.getValue();
-            if (!Double.isFinite(v) || (e.getKey().startsWith("grad/") && v > MAX_GRAD_NORM)) {
-                throw new TrainingDivergedException(e.getKey(), v, updates);
+            String k = e.getKey();
+            if (!Double.isFinite(v) || (limit > 0 && k.startsWith("grad/") && k.contains("norm") && v > limit)) {
+                throw new TrainingDivergedException(k, v, limit, updates, envSteps);
             }
         }
         if (!paramsFinite) {
-            throw new TrainingDivergedException("params/actor", Double.NaN, updates);
+            throw new TrainingDivergedException("params", Double.NaN, limit, updates, envSteps);
         }
         double secs = (System.nanoTime() - startNanos) / 1e9;
         // The only wall-clock metric: excluded from determinism comparisons.
@@ -137,8 +158,8 @@ public final class RunContext {
         EvalSchedule ev = request.eval();
         evals++;
         long seed = request.seed() * 1_000_003L + 7_919L * evals;
-        EvalResult r = Evaluator.evaluate(policySource.get(), request.envId(), request.envOptions(), ev.episodes(),
-                seed, ev.deterministic());
+        EvalResult r = Evaluator.evaluate(policySource.get(), registry, request.envId(), request.envOptions(),
+                ev.episodes(), seed, ev.deterministic(), () -> false);
         listener.onEvaluation(envSteps, episodes, r);
     }
 
@@ -151,6 +172,7 @@ public final class RunContext {
     public void save(dev.gymrpc.agents.io.StateBag bag) {
         bag.put("format", 1).put("algorithm", request.config().algorithm())
                 .put("config", dev.gymrpc.agents.io.RecordCodec.toMap((Record) request.config()))
+                .put("abortGradNorm", request.abortGradNorm())
                 .put("envId", request.envId()).put("envOptions", new java.util.TreeMap<>(request.envOptions()))
                 .put("seed", request.seed()).put("budget", dev.gymrpc.agents.io.RecordCodec.toMap(request.budget()))
                 .put("eval", dev.gymrpc.agents.io.RecordCodec.toMap(request.eval()))

@@ -13,13 +13,18 @@ import java.util.Map;
  * @param seed       run seed: networks, exploration, replay sampling and env resets derive from it
  * @param budget     when to stop
  * @param eval       periodic evaluation schedule ({@link EvalSchedule#NONE} for none)
+ * @param abortGradNorm the run fails as diverged when a gradient norm ({@code grad/*norm*} metric) exceeds
+ *                   this; 0 = off. Non-finite metrics, parameters and returns always fail it.
  */
 public record TrainRequest(AlgoConfig config, String envId, Map<String, Object> envOptions, long seed, Budget budget,
-                           EvalSchedule eval) {
+                           EvalSchedule eval, double abortGradNorm) {
+
+    /** The default divergence threshold on gradient norms. */
+    public static final double DEFAULT_ABORT_GRAD_NORM = 1e6;
 
     public TrainRequest {
         if (config == null) {
-            throw new IllegalArgumentException("config is required (SacConfig or PpoConfig)");
+            throw new IllegalArgumentException("config is required (an Algorithm's config record, e.g. a preset)");
         }
         if (envId == null || envId.isBlank()) {
             throw new IllegalArgumentException("envId is required, e.g. FourRooms-v0");
@@ -29,9 +34,23 @@ public record TrainRequest(AlgoConfig config, String envId, Map<String, Object> 
         }
         envOptions = envOptions == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(envOptions));
         eval = eval == null ? EvalSchedule.NONE : eval;
+        if (!(abortGradNorm >= 0) || Double.isInfinite(abortGradNorm)) {
+            throw new dev.gymrpc.agents.config.InvalidConfigException("abort_grad_norm",
+                    "must be a finite number >= 0 (0 = off), got " + abortGradNorm);
+        }
+    }
+
+    public TrainRequest(AlgoConfig config, String envId, Map<String, Object> envOptions, long seed, Budget budget,
+                        EvalSchedule eval) {
+        this(config, envId, envOptions, seed, budget, eval, DEFAULT_ABORT_GRAD_NORM);
     }
 
     public TrainRequest(AlgoConfig config, String envId, long seed, Budget budget) {
         this(config, envId, Map.of(), seed, budget, EvalSchedule.NONE);
+    }
+
+    /** This request with another config (e.g. a variant of a benchmark). */
+    public TrainRequest withConfig(AlgoConfig c) {
+        return new TrainRequest(c, envId, envOptions, seed, budget, eval, abortGradNorm);
     }
 }

@@ -3,24 +3,21 @@ package dev.gymrpc.agents;
 import dev.gymrpc.agents.io.ModelIO;
 import dev.gymrpc.agents.io.RecordCodec;
 import dev.gymrpc.agents.io.StateBag;
-import dev.gymrpc.agents.ppo.PpoConfig;
-import dev.gymrpc.agents.ppo.PpoRunner;
-import dev.gymrpc.agents.sac.SacConfig;
-import dev.gymrpc.agents.sac.SacRunner;
 import dev.gymrpc.envs.Env;
 import dev.gymrpc.envs.EnvRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The training entry point used by the server and the CLI.
+ * The training entry point used by the server and the CLI, the same for every {@link Algorithm}.
  *
  * <pre>
- *   TrainResult r = Trainer.train(new TrainRequest(SacConfig.fourRooms(), "FourRooms-v0", 1, Budget.episodes(300)),
- *                                 listener, () -> cancelled);
+ *   TrainResult r = Trainer.train(EnvRegistry.standard(),
+ *           new TrainRequest(SacConfig.fourRooms(), "FourRooms-v0", 1, Budget.episodes(300)), listener, () -> cancelled);
  * </pre>
  */
 public final class Trainer {
@@ -32,21 +29,35 @@ public final class Trainer {
     public record TrainResult(Policy policy, long envSteps, long episodes, long updates, boolean cancelled) {
     }
 
-    /**
-     * Trains synchronously on the calling thread.
-     *
-     * @param cancelled polled every env step; when it returns true the run stops and returns the policy so far
-     * @throws TrainingDivergedException if a loss, parameter or gradient norm becomes non-finite or explodes
-     * @throws IllegalArgumentException  if the env's spaces do not fit the algorithm
-     */
+    /** As {@link #train(EnvRegistry, TrainRequest, TrainingListener, BooleanSupplier, CheckpointOptions)} on the standard registry without checkpoints. */
     public static TrainResult train(TrainRequest request, TrainingListener listener, BooleanSupplier cancelled) {
-        return train(request, listener, cancelled, null);
+        return train(EnvRegistry.standard(), request, listener, cancelled, null);
     }
 
-    /** As {@link #train(TrainRequest, TrainingListener, BooleanSupplier)}, checkpointing as {@code ckpt} says (may be null). */
+    /** As below on the standard registry. */
     public static TrainResult train(TrainRequest request, TrainingListener listener, BooleanSupplier cancelled,
                                     CheckpointOptions ckpt) {
-        return run(new RunContext(request, listener, cancelled), null, ckpt);
+        return train(EnvRegistry.standard(), request, listener, cancelled, ckpt);
+    }
+
+    /**
+     * Trains synchronously on the calling thread, making every env with {@code registry}.
+     *
+     * @param cancelled polled every env step; when it returns true the run stops and returns the policy so far
+     * @param ckpt      where and how often to checkpoint (null = never)
+     * @throws TrainingDivergedException if a loss, parameter or gradient norm becomes non-finite or explodes
+     * @throws dev.gymrpc.agents.config.InvalidConfigException if a config field is out of range, or the
+     *                                  env's action space does not fit the algorithm
+     */
+    public static TrainResult train(EnvRegistry registry, TrainRequest request, TrainingListener listener,
+                                    BooleanSupplier cancelled, CheckpointOptions ckpt) {
+        return run(new RunContext(registry, request, listener, cancelled), null, ckpt);
+    }
+
+    /** As below on the standard registry. */
+    public static TrainResult resume(Path checkpoint, Budget budget, TrainingListener listener, BooleanSupplier cancelled,
+                                     CheckpointOptions ckpt) throws IOException {
+        return resume(EnvRegistry.standard(), checkpoint, budget, listener, cancelled, ckpt);
     }
 
     /**
@@ -55,53 +66,59 @@ public final class Trainer {
      * original budget). The interrupted episode is not restored (env state is not checkpointed): the
      * resumed run starts a new episode with a seed derived from the run seed and episode count.
      */
-    public static TrainResult resume(Path checkpoint, Budget budget, TrainingListener listener, BooleanSupplier cancelled,
-                                     CheckpointOptions ckpt) throws IOException {
+    public static TrainResult resume(EnvRegistry registry, Path checkpoint, Budget budget, TrainingListener listener,
+                                     BooleanSupplier cancelled, CheckpointOptions ckpt) throws IOException {
         StateBag bag = StateBag.read(checkpoint);
         AlgoConfig cfg = ModelIO.config((String) bag.get("algorithm"), (Map<?, ?>) bag.get("config"));
         Map<String, Object> options = new LinkedHashMap<>();
         ((Map<?, ?>) bag.get("envOptions")).forEach((k, v) -> options.put((String) k, v));
         Budget b = budget != null ? budget : RecordCodec.fromMap(Budget.class, (Map<?, ?>) bag.get("budget"));
         EvalSchedule eval = RecordCodec.fromMap(EvalSchedule.class, (Map<?, ?>) bag.get("eval"));
-        TrainRequest req = new TrainRequest(cfg, (String) bag.get("envId"), options, bag.getLong("seed"), b, eval);
-        RunContext ctx = new RunContext(req, listener, cancelled);
+        double abort = bag.get("abortGradNorm") instanceof Number n ? n.doubleValue() : TrainRequest.DEFAULT_ABORT_GRAD_NORM;
+        TrainRequest req = new TrainRequest(cfg, (String) bag.get("envId"), options, bag.getLong("seed"), b, eval, abort);
+        RunContext ctx = new RunContext(registry, req, listener, cancelled);
         ctx.restoreCounters(bag.getLong("env_steps"), bag.getLong("episodes"), bag.getLong("updates"));
         return run(ctx, bag, ckpt);
     }
 
+    /** Validates the config and checks that the algorithm can act in the request's env. */
+    public static Algorithm check(EnvRegistry registry, TrainRequest request) {
+        Algorithm algo = Algorithms.of(request.config());
+        algo.schema().validate((Record) request.config());
+        try (Env<?> env = registry.make(request.envId(), request.envOptions())) {
+            if (!algo.supports(env.actionSpace())) {
+                throw new dev.gymrpc.agents.config.InvalidConfigException("env_id", request.envId()
+                        + " has action space " + env.actionSpace() + " but " + algo.name() + " acts in "
+                        + algo.actionKinds().toString().toLowerCase(java.util.Locale.ROOT)
+                        + " spaces; choose an algorithm that supports it (ListAlgorithms) or another env");
+            }
+        }
+        return algo;
+    }
+
     private static TrainResult run(RunContext ctx, StateBag restore, CheckpointOptions ckpt) {
-        TrainRequest request = ctx.request();
-        Policy policy;
-        if (request.config() instanceof SacConfig sac) {
-            try (Env<?> env = EnvRegistry.standard().make(request.envId(), request.envOptions())) {
-                SacRunner runner = new SacRunner(sac, env, ctx);
-                if (restore != null) {
-                    runner.restore(restore);
-                }
-                Runnable save = ckpt == null ? null : () -> runner.saveCheckpoint(ckpt.file(), ckpt.includeReplayBuffer());
-                if (save != null) {
-                    ctx.setCheckpointer(save, ckpt.everyUpdates());
-                }
-                policy = runner.run();
-                if (save != null) {
-                    save.run();
-                }
+        Algorithm algo = check(ctx.registry(), ctx.request());
+        Runner runner = algo.newRunner(ctx.request().config(), ctx);
+        ctx.setPolicySource(runner::policy);
+        if (restore != null) {
+            runner.restore(restore);
+        }
+        Runnable save = ckpt == null ? null : () -> {
+            StateBag bag = new StateBag();
+            ctx.save(bag);
+            runner.save(bag, ckpt);
+            try {
+                bag.write(ckpt.file());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write checkpoint " + ckpt.file(), e);
             }
-        } else if (request.config() instanceof PpoConfig ppo) {
-            PpoRunner runner = new PpoRunner(ppo, ctx);
-            if (restore != null) {
-                runner.restore(restore);
-            }
-            Runnable save = ckpt == null ? null : () -> runner.saveCheckpoint(ckpt.file());
-            if (save != null) {
-                ctx.setCheckpointer(save, ckpt.everyUpdates());
-            }
-            policy = runner.run();
-            if (save != null) {
-                save.run();
-            }
-        } else {
-            throw new IllegalArgumentException("unsupported config " + request.config());
+        };
+        if (save != null) {
+            ctx.setCheckpointer(save, ckpt.everyUpdates());
+        }
+        Policy policy = runner.run();
+        if (save != null) {
+            save.run();
         }
         return new TrainResult(policy, ctx.envSteps(), ctx.episodes(), ctx.updates(), ctx.wasCancelled());
     }

@@ -30,7 +30,7 @@ class CheckpointTest {
     void sacResumeContinuesCountersAndState() throws Exception {
         Path ck = dir.resolve("sac.ckpt");
         Trainer.TrainResult a = Trainer.train(new TrainRequest(smallSac(), "FourRooms-v0", 5, Budget.steps(300)), null, null,
-                new CheckpointOptions(ck, 50, true));
+                new CheckpointOptions(ck, 50, CheckpointOptions.DEFAULT_MAX_REPLAY));
         assertTrue(Files.exists(ck));
         StateBag bag = StateBag.read(ck);
         assertEquals(300, bag.getLong("env_steps"));
@@ -64,7 +64,7 @@ class CheckpointTest {
         Path ck = dir.resolve("ppo.ckpt");
         PpoConfig cfg = PpoConfig.cartPole().withRollout(2, 32, 32, 2);
         Trainer.TrainResult a = Trainer.train(new TrainRequest(cfg, "CartPole-v1", 2, Budget.steps(256)), null, null,
-                new CheckpointOptions(ck, 0, false));
+                new CheckpointOptions(ck, 0, 0));
         Trainer.TrainResult same = Trainer.resume(ck, null, null, null, null);
         assertArrayEquals(a.policy().parameters(), same.policy().parameters());
         Trainer.TrainResult more = Trainer.resume(ck, Budget.steps(512), null, null, null);

@@ -50,7 +50,7 @@ class ModelIOTest {
     void ppoConfigRoundTripsThroughJson() throws Exception {
         PpoConfig cfg = PpoConfig.lunarLanderTuned().withAugmentations(Augmentations.NONE.withGrade(0.02, 0.9));
         Policy p = new Policy(cfg, "CartPole-v1", Map.of(), 9, new int[] {4, 3, 2}, new float[(4 + 1) * 3 + (3 + 1) * 2],
-                RunContext.versions());
+                ActionHead.categorical(new dev.gymrpc.envs.Discrete(2)), RunContext.versions());
         Path f = dir.resolve("ppo.zip");
         p.save(f);
         assertEquals(cfg, Policy.load(f).config());

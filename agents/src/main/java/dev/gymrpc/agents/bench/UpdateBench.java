@@ -90,7 +90,8 @@ public final class UpdateBench {
         time("PPO epoch 2048 samples mb64 [64,64]", secs, () -> ppo.update(ro, r));
 
         Policy pol = new Policy(SacConfig.lunarLander(), "LunarLander-v3", Map.of(), 1, new int[] {obs, 256, na},
-                new DiscreteSac(SacConfig.lunarLander(), obs, na, new Rng(6)).actor().paramsCopy(), Map.of());
+                new DiscreteSac(SacConfig.lunarLander(), obs, na, new Rng(6)).actor().paramsCopy(),
+                dev.gymrpc.agents.ActionHead.categorical(new dev.gymrpc.envs.Discrete(na)), Map.of());
         float[] one = new float[obs];
         int[] sink = {0};
         time("single-obs action (sampled) [256]", secs, () -> sink[0] += pol.act(one, false));

@@ -63,6 +63,12 @@ public final class Json {
                 l.add(x);
             }
             write(l, sb, indent);
+        } else if (v instanceof float[] a) {
+            List<Double> l = new ArrayList<>();
+            for (float x : a) {
+                l.add((double) x);
+            }
+            write(l, sb, indent);
         } else {
             quote(v.toString(), sb);
         }

@@ -1,9 +1,9 @@
 package dev.gymrpc.agents.io;
 
+import dev.gymrpc.agents.ActionHead;
 import dev.gymrpc.agents.AlgoConfig;
+import dev.gymrpc.agents.Algorithms;
 import dev.gymrpc.agents.Policy;
-import dev.gymrpc.agents.ppo.PpoConfig;
-import dev.gymrpc.agents.sac.SacConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -22,10 +22,11 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Saved model format (a zip, format version 1):
+ * Saved model format (a zip, format version 2; version 1 files, which had no {@code head}, load as
+ * categorical policies):
  * <ul>
  *   <li>{@code model.json}: format, algorithm, full config, env id and options, seed, actor layer sizes,
- *       library versions (provenance, as Tribuo's models carry);</li>
+ *       action head (kind, n, start, low, high), library versions (provenance, as Tribuo's models carry);</li>
  *   <li>{@code actor.bin}: the actor's flat parameter vector, big-endian float32 preceded by its length
  *       (layout of {@code Mlp}: per layer W row-major [in, out] then b).</li>
  * </ul>
@@ -34,7 +35,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class ModelIO {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     private ModelIO() {
     }
@@ -48,6 +49,13 @@ public final class ModelIO {
         meta.put("envOptions", new TreeMap<>(p.envOptions()));
         meta.put("seed", p.seed());
         meta.put("sizes", p.sizes());
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("kind", p.head().kind().name());
+        head.put("n", p.head().n());
+        head.put("start", p.head().start());
+        head.put("low", p.head().low());
+        head.put("high", p.head().high());
+        meta.put("head", head);
         meta.put("versions", new TreeMap<>(p.versions()));
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
@@ -71,8 +79,8 @@ public final class ModelIO {
         }
         Map<?, ?> meta = (Map<?, ?>) Json.parse(new String(json, StandardCharsets.UTF_8));
         long format = ((Number) meta.get("format")).longValue();
-        if (format != FORMAT) {
-            throw new IOException(file + " has model format " + format + "; this build reads format " + FORMAT);
+        if (format != 1 && format != FORMAT) {
+            throw new IOException(file + " has model format " + format + "; this build reads formats 1 and " + FORMAT);
         }
         AlgoConfig cfg = config((String) meta.get("algorithm"), (Map<?, ?>) meta.get("config"));
         List<?> sizesList = (List<?>) meta.get("sizes");
@@ -84,17 +92,32 @@ public final class ModelIO {
         ((Map<?, ?>) meta.get("envOptions")).forEach((k, v) -> envOptions.put((String) k, v));
         Map<String, String> versions = new LinkedHashMap<>();
         ((Map<?, ?>) meta.get("versions")).forEach((k, v) -> versions.put((String) k, String.valueOf(v)));
+        ActionHead head;
+        if (meta.get("head") instanceof Map<?, ?> h) {
+            head = new ActionHead(ActionHead.Kind.valueOf((String) h.get("kind")), ((Number) h.get("n")).intValue(),
+                    ((Number) h.get("start")).intValue(), floatList(h.get("low")), floatList(h.get("high")));
+        } else { // format 1: discrete policies only, actions from 0
+            head = new ActionHead(ActionHead.Kind.CATEGORICAL, sizes[sizes.length - 1], 0, null, null);
+        }
         return new Policy(cfg, (String) meta.get("envId"), envOptions, ((Number) meta.get("seed")).longValue(), sizes,
-                readFloats(bin), versions);
+                readFloats(bin), head, versions);
+    }
+
+    private static float[] floatList(Object o) {
+        List<?> l = o == null ? List.of() : (List<?>) o;
+        float[] out = new float[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) l.get(i)).floatValue();
+        }
+        return out;
     }
 
     /** Rebuilds a config record from its saved map (validation runs again). */
     public static AlgoConfig config(String algorithm, Map<?, ?> m) {
-        return switch (algorithm) {
-            case "sac" -> RecordCodec.fromMap(SacConfig.class, m);
-            case "ppo" -> RecordCodec.fromMap(PpoConfig.class, m);
-            default -> throw new IllegalArgumentException("unknown algorithm '" + algorithm + "'; expected sac or ppo");
-        };
+        Class<? extends AlgoConfig> type = Algorithms.get(algorithm).configType();
+        AlgoConfig c = (AlgoConfig) RecordCodec.fromMap(type.asSubclass(Record.class), m);
+        Algorithms.get(algorithm).schema().validate((Record) c);
+        return c;
     }
 
     static Map<String, byte[]> readZip(Path file) throws IOException {

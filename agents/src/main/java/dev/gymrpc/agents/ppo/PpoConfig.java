@@ -3,7 +3,7 @@ package dev.gymrpc.agents.ppo;
 import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.nn.Mlp;
-import dev.gymrpc.agents.util.Check;
+import dev.gymrpc.agents.config.Param;
 import java.util.List;
 import java.util.Locale;
 
@@ -34,39 +34,39 @@ import java.util.Locale;
  *                            RL-Zoo's lin_ schedules); no effect with an episode-only budget
  * @param augmentations       Grokfast / GrAdE / clipping / weight decay
  */
-public record PpoConfig(List<Integer> hidden, Mlp.Init init, double actorLr, double criticLr, double gamma,
-                        Advantage advantage, double gaeLambda, int numEnvs, int rolloutSteps, int epochs,
-                        int minibatchSize, boolean shuffle, double clipEps, double entCoef, double vfCoef,
-                        double targetKl, boolean normalizeAdvantages, boolean annealLr,
-                        Augmentations augmentations) implements AlgoConfig {
+public record PpoConfig(
+        @Param(name = "hidden_sizes", doc = "hidden layer widths of the actor and the critic", min = 1) List<Integer> hidden,
+        @Param(doc = "weight initialisation") Mlp.Init init,
+        @Param(doc = "Adam learning rate of the actor", min = 0, minExclusive = true) double actorLr,
+        @Param(doc = "Adam learning rate of the critic", min = 0, minExclusive = true) double criticLr,
+        @Param(doc = "discount factor gamma", min = 0, max = 1) double gamma,
+        @Param(doc = "advantage estimator: mc (standardised Monte-Carlo returns minus V, the paper) or gae") Advantage advantage,
+        @Param(doc = "GAE lambda", min = 0, max = 1) double gaeLambda,
+        @Param(doc = "parallel envs of a fixed-length rollout (1 when rollout_steps = 0)", min = 1) int numEnvs,
+        @Param(doc = "steps per env per rollout; 0 = one whole episode per update (the paper)", min = 0) int rolloutSteps,
+        @Param(doc = "epochs over each rollout", min = 1) int epochs,
+        @Param(doc = "minibatch size; 0 = the whole rollout", min = 0) int minibatchSize,
+        @Param(doc = "shuffle samples between epochs") boolean shuffle,
+        @Param(doc = "PPO clip range epsilon", min = 0, minExclusive = true, max = 1, maxExclusive = true) double clipEps,
+        @Param(doc = "entropy bonus coefficient", min = 0) double entCoef,
+        @Param(doc = "value loss coefficient", min = 0, minExclusive = true) double vfCoef,
+        @Param(doc = "stop an update's epochs when approx KL exceeds this; 0 = off", min = 0) double targetKl,
+        @Param(doc = "standardise advantages per minibatch") boolean normalizeAdvantages,
+        @Param(doc = "anneal learning rates linearly to 0 over a step budget") boolean annealLr,
+        Augmentations augmentations) implements AlgoConfig {
 
     /** Advantage estimators. */
     public enum Advantage { MC, GAE }
 
     public PpoConfig {
         hidden = List.copyOf(hidden);
-        for (int h : hidden) {
-            Check.atLeast("hidden[i]", h, 1);
-        }
         if (init == null || advantage == null) {
             throw new IllegalArgumentException("init (" + List.of(Mlp.Init.values()) + ") and advantage ("
                     + List.of(Advantage.values()) + ") are required");
         }
-        Check.positive("actorLr", actorLr);
-        Check.positive("criticLr", criticLr);
-        Check.range("gamma", gamma, 0, 1);
-        Check.range("gaeLambda", gaeLambda, 0, 1);
-        Check.atLeast("numEnvs", numEnvs, 1);
-        Check.atLeast("rolloutSteps", rolloutSteps, 0);
         if (rolloutSteps == 0 && numEnvs != 1) {
-            throw new IllegalArgumentException("numEnvs must be 1 when rolloutSteps = 0 (one episode per update), got " + numEnvs);
+            throw new IllegalArgumentException("num_envs must be 1 when rollout_steps = 0 (one episode per update), got " + numEnvs);
         }
-        Check.atLeast("epochs", epochs, 1);
-        Check.atLeast("minibatchSize", minibatchSize, 0);
-        Check.range("clipEps", clipEps, 1e-9, 0.999999);
-        Check.nonNegative("entCoef", entCoef);
-        Check.positive("vfCoef", vfCoef);
-        Check.nonNegative("targetKl", targetKl);
         if (augmentations == null) {
             augmentations = Augmentations.NONE;
         }
@@ -112,13 +112,7 @@ public record PpoConfig(List<Integer> hidden, Mlp.Init init, double actorLr, dou
 
     /** Named presets: {@code paper}, {@code lunarlander-tuned}, {@code cartpole}. */
     public static PpoConfig preset(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "paper", "paper-lunarlander" -> paper();
-            case "lunarlander-tuned", "tuned" -> lunarLanderTuned();
-            case "cartpole", "cartpole-v1" -> cartPole();
-            default -> throw new IllegalArgumentException("unknown PPO preset '" + name
-                    + "'; choose paper, lunarlander-tuned or cartpole");
-        };
+        return (PpoConfig) new PpoAlgorithm().preset(name);
     }
 
     public PpoConfig withAugmentations(Augmentations a) {

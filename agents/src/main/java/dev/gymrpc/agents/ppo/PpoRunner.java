@@ -1,6 +1,10 @@
 package dev.gymrpc.agents.ppo;
 
+import dev.gymrpc.agents.ActionHead;
+import dev.gymrpc.agents.CheckpointOptions;
 import dev.gymrpc.agents.Policy;
+import dev.gymrpc.agents.Runner;
+import dev.gymrpc.agents.io.StateBag;
 import dev.gymrpc.agents.RunContext;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.buffer.Advantages;
@@ -8,7 +12,6 @@ import dev.gymrpc.agents.util.Rng;
 import dev.gymrpc.envs.AutoresetMode;
 import dev.gymrpc.envs.Discrete;
 import dev.gymrpc.envs.Env;
-import dev.gymrpc.envs.EnvRegistry;
 import dev.gymrpc.envs.Step;
 import dev.gymrpc.envs.VectorEnv;
 import java.util.ArrayList;
@@ -26,10 +29,11 @@ import java.util.Map;
  *       SB3 does) before GAE or MC.</li>
  * </ul>
  */
-public final class PpoRunner {
+public final class PpoRunner implements Runner {
 
     private final PpoConfig cfg;
     private final RunContext ctx;
+    private final ActionHead head;
     private Rng actRng;
     private Rng updateRng;
     private final Ppo agent;
@@ -41,43 +45,33 @@ public final class PpoRunner {
         Rng nets = master.split();
         this.actRng = master.split();
         this.updateRng = master.split();
-        TrainRequest req = ctx.request();
-        try (Env<?> probe = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
-            this.agent = makeAgent(probe.observationSpace().flatSize(), probe.actionSpace(), req.envId(), nets);
+        try (Env<?> probe = ctx.makeEnv()) {
+            if (!(probe.actionSpace() instanceof Discrete d)) {
+                throw new IllegalArgumentException("PPO here needs a Discrete action space; " + probe.spec().id()
+                        + " has " + probe.actionSpace());
+            }
+            this.head = ActionHead.categorical(d);
+            this.agent = new Ppo(cfg, probe.observationSpace().flatSize(), d.n(), nets);
         }
-        ctx.setPolicySource(this::policy);
     }
-
 
     public Ppo agent() {
         return agent;
     }
 
+    @Override
     public Policy policy() {
-        return Policy.ofActor(cfg, ctx.request(), agent.actor());
+        return Policy.ofActor(cfg, ctx.request(), head, agent.actor());
     }
 
-    private Ppo makeAgent(int obsDim, Object space, String id, Rng nets) {
-        if (!(space instanceof Discrete d)) {
-            throw new IllegalArgumentException("PPO here needs a Discrete action space; " + id + " has " + space);
-        }
-        return new Ppo(cfg, obsDim, d.n(), nets);
-    }
-
-    /** Writes a checkpoint of the whole run. */
-    public void saveCheckpoint(java.nio.file.Path file) {
-        dev.gymrpc.agents.io.StateBag bag = new dev.gymrpc.agents.io.StateBag();
-        ctx.save(bag);
+    @Override
+    public void save(StateBag bag, CheckpointOptions options) {
         bag.put("rng.act", actRng.state()).put("rng.update", updateRng.state());
         agent.save(bag);
-        try {
-            bag.write(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write checkpoint " + file, e);
-        }
     }
 
-    public void restore(dev.gymrpc.agents.io.StateBag bag) {
+    @Override
+    public void restore(StateBag bag) {
         agent.restore(bag);
         actRng = Rng.fromState(bag.getLong("rng.act"));
         updateRng = Rng.fromState(bag.getLong("rng.update"));
@@ -99,14 +93,15 @@ public final class PpoRunner {
         return frac;
     }
 
+    @Override
     public Policy run() {
         TrainRequest req = ctx.request();
         if (cfg.episodic()) {
-            try (Env<?> env = EnvRegistry.standard().make(req.envId(), req.envOptions())) {
+            try (Env<?> env = ctx.makeEnv()) {
                 runEpisodic(env);
             }
         } else {
-            try (VectorEnv<?> venv = VectorEnv.make(EnvRegistry.standard(), req.envId(), cfg.numEnvs(), req.envOptions(),
+            try (VectorEnv<?> venv = VectorEnv.make(ctx.registry(), req.envId(), cfg.numEnvs(), req.envOptions(),
                     AutoresetMode.SAME_STEP, 1)) {
                 runVector(venv);
             }

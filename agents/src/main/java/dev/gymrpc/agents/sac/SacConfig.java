@@ -3,7 +3,7 @@ package dev.gymrpc.agents.sac;
 import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.nn.Mlp;
-import dev.gymrpc.agents.util.Check;
+import dev.gymrpc.agents.config.Param;
 import java.util.List;
 
 /**
@@ -28,33 +28,35 @@ import java.util.List;
  * @param rewardClipLow      rewards below this are clipped to it before storage (NEGATIVE_INFINITY = off)
  * @param augmentations      Grokfast / GrAdE / clipping / weight decay
  */
-public record SacConfig(List<Integer> hidden, Mlp.Init init, double gamma, double tau, double actorLr, double criticLr,
-                        double alphaLr, double initialAlpha, boolean learnAlpha, double targetEntropyScale,
-                        int batchSize, int bufferSize, int learningStarts, int trainFreq, int gradientSteps,
-                        double rewardClipLow, Augmentations augmentations) implements AlgoConfig {
+public record SacConfig(
+        @Param(name = "hidden_sizes", doc = "hidden layer widths of the actor and both critics", min = 1) List<Integer> hidden,
+        @Param(doc = "weight initialisation (paper: ddpg_uniform)") Mlp.Init init,
+        @Param(doc = "discount factor gamma", min = 0, max = 1) double gamma,
+        @Param(doc = "Polyak factor tau of the target critics", min = 0, minExclusive = true, max = 1) double tau,
+        @Param(doc = "Adam learning rate of the actor", min = 0, minExclusive = true) double actorLr,
+        @Param(doc = "Adam learning rate of each critic", min = 0, minExclusive = true) double criticLr,
+        @Param(doc = "Adam learning rate of log alpha", min = 0, minExclusive = true) double alphaLr,
+        @Param(doc = "starting temperature alpha", min = 0, minExclusive = true) double initialAlpha,
+        @Param(doc = "learn log alpha toward the target entropy (else alpha stays fixed)") boolean learnAlpha,
+        @Param(doc = "c in the target entropy c * log|A|", min = 0, max = 1) double targetEntropyScale,
+        @Param(doc = "minibatch size sampled from the replay buffer", min = 1) int batchSize,
+        @Param(doc = "replay capacity in transitions (>= batch_size)", min = 1) int bufferSize,
+        @Param(doc = "uniformly random env steps before the first update", min = 0) int learningStarts,
+        @Param(doc = "env steps between update phases (1 = update every step)", min = 1) int trainFreq,
+        @Param(doc = "updates per phase", min = 1) int gradientSteps,
+        @Param(doc = "rewards below this are clipped to it before storage (-inf = off)", allowInfinite = true) double rewardClipLow,
+        Augmentations augmentations) implements AlgoConfig {
 
     public SacConfig {
         hidden = List.copyOf(hidden);
-        for (int h : hidden) {
-            Check.atLeast("hidden[i]", h, 1);
-        }
         if (init == null) {
             throw new IllegalArgumentException("init must be one of " + List.of(Mlp.Init.values()));
         }
-        Check.range("gamma", gamma, 0, 1);
-        Check.range("tau", tau, 1e-12, 1);
-        Check.positive("actorLr", actorLr);
-        Check.positive("criticLr", criticLr);
-        Check.positive("alphaLr", alphaLr);
-        Check.positive("initialAlpha", initialAlpha);
-        Check.range("targetEntropyScale", targetEntropyScale, 0, 1);
-        Check.atLeast("batchSize", batchSize, 1);
-        Check.atLeast("bufferSize", bufferSize, batchSize);
-        Check.atLeast("learningStarts", learningStarts, 0);
-        Check.atLeast("trainFreq", trainFreq, 1);
-        Check.atLeast("gradientSteps", gradientSteps, 1);
-        if (Double.isNaN(rewardClipLow) || rewardClipLow == Double.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("rewardClipLow must be a number or -Infinity (off), got " + rewardClipLow);
+        if (bufferSize < batchSize) {
+            throw new IllegalArgumentException("buffer_size (" + bufferSize + ") must be >= batch_size (" + batchSize + ")");
+        }
+        if (rewardClipLow == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("reward_clip_low must be a number or -inf (off), got +inf");
         }
         if (augmentations == null) {
             augmentations = Augmentations.NONE;
@@ -93,13 +95,7 @@ public record SacConfig(List<Integer> hidden, Mlp.Init init, double gamma, doubl
 
     /** Named presets: {@code fourrooms}, {@code fourrooms-fast}, {@code lunarlander}. */
     public static SacConfig preset(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "fourrooms", "fourrooms-v0", "paper-fourrooms" -> fourRooms();
-            case "fourrooms-fast" -> fourRoomsFast();
-            case "lunarlander", "lunarlander-v3", "paper-lunarlander" -> lunarLander();
-            default -> throw new IllegalArgumentException("unknown SAC preset '" + name
-                    + "'; choose fourrooms, fourrooms-fast or lunarlander");
-        };
+        return (SacConfig) new DiscreteSacAlgorithm().preset(name);
     }
 
     public SacConfig withAugmentations(Augmentations a) {

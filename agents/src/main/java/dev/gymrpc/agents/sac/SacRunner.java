@@ -1,8 +1,11 @@
 package dev.gymrpc.agents.sac;
 
+import dev.gymrpc.agents.ActionHead;
+import dev.gymrpc.agents.CheckpointOptions;
 import dev.gymrpc.agents.Policy;
+import dev.gymrpc.agents.Runner;
+import dev.gymrpc.agents.io.StateBag;
 import dev.gymrpc.agents.RunContext;
-import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.buffer.ReplayBuffer;
 import dev.gymrpc.agents.util.Rng;
 import dev.gymrpc.envs.Discrete;
@@ -16,62 +19,58 @@ import java.util.Map;
  * {@code learningStarts} steps), store {@code (s, a, clip(r), s', terminated)}, and every
  * {@code trainFreq} env steps run {@code gradientSteps} updates.
  */
-public final class SacRunner {
+public final class SacRunner implements Runner {
 
     private final SacConfig cfg;
-    private final Env<?> env;
     private final RunContext ctx;
     private final DiscreteSac agent;
     private final ReplayBuffer buffer;
+    private final ActionHead head;
     private Rng actRng;
     private Rng sampleRng;
     private final int nActions;
 
-    public SacRunner(SacConfig cfg, Env<?> env, RunContext ctx) {
+    public SacRunner(SacConfig cfg, RunContext ctx) {
         this.cfg = cfg;
-        this.env = env;
         this.ctx = ctx;
-        if (!(env.actionSpace() instanceof Discrete d)) {
-            throw new IllegalArgumentException("Discrete SAC needs a Discrete action space; " + env.spec().id()
-                    + " has " + env.actionSpace());
+        int obsDim;
+        try (Env<?> probe = ctx.makeEnv()) {
+            if (!(probe.actionSpace() instanceof Discrete d)) {
+                throw new IllegalArgumentException("Discrete SAC needs a Discrete action space; " + probe.spec().id()
+                        + " has " + probe.actionSpace());
+            }
+            this.head = ActionHead.categorical(d);
+            obsDim = probe.observationSpace().flatSize();
         }
-        this.nActions = d.n();
-        int obsDim = env.observationSpace().flatSize();
+        this.nActions = head.n();
         Rng master = new Rng(ctx.request().seed());
         this.agent = new DiscreteSac(cfg, obsDim, nActions, master.split());
         this.actRng = master.split();
         this.sampleRng = master.split();
         this.buffer = new ReplayBuffer(cfg.bufferSize(), obsDim);
-        ctx.setPolicySource(this::policy);
     }
 
     public DiscreteSac agent() {
         return agent;
     }
 
-    /** The current actor as a {@link Policy}. */
+    @Override
     public Policy policy() {
-        return Policy.ofActor(cfg, ctx.request(), agent.actor());
+        return Policy.ofActor(cfg, ctx.request(), head, agent.actor());
     }
 
-    /** Writes a checkpoint of the whole run (optionally with the replay buffer). */
-    public void saveCheckpoint(java.nio.file.Path file, boolean withReplay) {
-        dev.gymrpc.agents.io.StateBag bag = new dev.gymrpc.agents.io.StateBag();
-        ctx.save(bag);
+    @Override
+    public void save(StateBag bag, CheckpointOptions options) {
         bag.put("rng.act", actRng.state()).put("rng.sample", sampleRng.state());
         agent.save(bag);
-        if (withReplay) {
+        if (options.includesReplay(cfg.bufferSize())) {
             buffer.save(bag, "replay");
-        }
-        try {
-            bag.write(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write checkpoint " + file, e);
         }
     }
 
     /** Restores agent, generators and (if saved) the replay buffer; counters are restored by the caller's context. */
-    public void restore(dev.gymrpc.agents.io.StateBag bag) {
+    @Override
+    public void restore(StateBag bag) {
         agent.restore(bag);
         actRng = Rng.fromState(bag.getLong("rng.act"));
         sampleRng = Rng.fromState(bag.getLong("rng.sample"));
@@ -79,8 +78,15 @@ public final class SacRunner {
     }
 
     /** Trains until the budget is spent or the run is cancelled. */
+    @Override
     public Policy run() {
-        int start = ((Discrete) env.actionSpace()).start();
+        try (Env<?> env = ctx.makeEnv()) {
+            return run(env);
+        }
+    }
+
+    private Policy run(Env<?> env) {
+        int start = head.start();
         Reset reset = env.reset(ctx.firstResetSeed(), Map.of());
         float[] obs = reset.observation();
         double ret = 0;

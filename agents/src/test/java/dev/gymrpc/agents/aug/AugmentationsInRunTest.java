@@ -36,8 +36,8 @@ class AugmentationsInRunTest {
             }
         };
         RunContext ctx = new RunContext(new TrainRequest(cfg, "FourRooms-v0", 3, Budget.steps(260)), l, null);
-        try (Env<?> env = EnvRegistry.standard().make("FourRooms-v0")) {
-            SacRunner runner = new SacRunner(cfg, env, ctx);
+        {
+            SacRunner runner = new SacRunner(cfg, ctx);
             runner.agent().criticPipeline().setObserver((g, o) -> {
                 raw.add(g);
                 out.add(o);
@@ -77,8 +77,8 @@ class AugmentationsInRunTest {
         };
         RunContext ctx = new RunContext(new TrainRequest(cfg, "FourRooms-v0", 3, Budget.steps(300)), l, null);
         int[] offsets;
-        try (Env<?> env = EnvRegistry.standard().make("FourRooms-v0")) {
-            SacRunner runner = new SacRunner(cfg, env, ctx);
+        {
+            SacRunner runner = new SacRunner(cfg, ctx);
             offsets = runner.agent().actor().tensorOffsets();
             runner.agent().actorPipeline().setObserver((g, o) -> actorGrads.add(g));
             runner.run();
