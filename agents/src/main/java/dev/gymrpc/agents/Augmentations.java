@@ -12,8 +12,8 @@ import dev.gymrpc.agents.config.Param;
  * @param gradeKappa     GrAdE bonus scale kappa, >= 0 (paper: PPO 0.02; ignored by SAC, which uses the
  *                       current alpha)
  * @param gradeBeta      GrAdE EMA factor, in [0, 1) (paper 0.9)
- * @param gradClip       global gradient-norm clip per network, > 0 on, 0 off (seed 002)
- * @param weightDecay    decoupled weight decay per optimizer step, >= 0, 0 off (seed 002)
+ * @param gradClip       global gradient-norm clip per network, > 0 on, 0 off ("Exploding Gradients in Soft-Actor Critic")
+ * @param weightDecay    decoupled weight decay per optimizer step, >= 0, 0 off ("Exploding Gradients in Soft-Actor Critic")
  */
 public record Augmentations(
         @Param(doc = "Grokfast-EMA gradient filter on every network") boolean grokfast,

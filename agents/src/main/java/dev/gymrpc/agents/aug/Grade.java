@@ -1,7 +1,7 @@
 package dev.gymrpc.agents.aug;
 
 /**
- * GrAdE, the gradient-adaptive entropy controller of the main paper (seed 000, sec. 3; the authors'
+ * GrAdE, the gradient-adaptive entropy controller of the main paper (Nilabh and Sinha Choudhury, sec. 3; the authors'
  * {@code grade.py}). It scales the entropy bonus by how large the actor's gradients are now compared
  * with the largest they have been:
  *

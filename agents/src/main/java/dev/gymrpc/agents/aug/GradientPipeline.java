@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * <ol>
  *   <li>read the raw gradient; record its global L2 norm ({@code grad/<name>_norm}) and running max
- *       ({@code grad/<name>_max_norm}, seed 002's exploding-gradient signal);</li>
+ *       ({@code grad/<name>_max_norm}, the exploding-gradient signal of the "Exploding Gradients in Soft-Actor Critic" note);</li>
  *   <li>Grokfast-EMA, if on: {@code g <- g + lambda * mu}; record {@code grad/<name>_norm_filtered};</li>
  *   <li>GrAdE bookkeeping, if this network is the actor and GrAdE is on: observe the (filtered) gradient;
  *       the new ratio is used by the <em>next</em> update;</li>

@@ -5,7 +5,7 @@ import dev.gymrpc.agents.util.Rng;
 /**
  * Circular replay buffer of discrete-action transitions {@code (s, a, r, s', terminated)}, flat float
  * arrays (no per-transition objects). Only {@code terminated} is stored: truncated transitions are
- * bootstrapped like any other (paper-setup.md, "bootstrap through truncation").
+ * bootstrapped like any other ("bootstrap through truncation", as SB3 and CleanRL do).
  */
 public final class ReplayBuffer {
 

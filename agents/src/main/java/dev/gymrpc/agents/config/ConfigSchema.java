@@ -291,8 +291,14 @@ public final class ConfigSchema {
                 throw ice;
             }
             if (e.getCause() instanceof IllegalArgumentException iae) {
+                // Cross-field checks in the record's constructor start their message with a field's name.
+                String msg = String.valueOf(iae.getMessage());
+                String first = msg.split(" ", 2)[0];
+                if (byName.containsKey(prefix + first) && msg.length() > first.length()) {
+                    throw new InvalidConfigException(prefix + first, msg.substring(first.length() + 1));
+                }
                 throw new InvalidConfigException(prefix.isEmpty() ? "config" : prefix.substring(0, prefix.length() - 1),
-                        "is invalid: " + iae.getMessage());
+                        "is invalid: " + msg);
             }
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {

@@ -9,7 +9,7 @@ import org.nd4j.linalg.learning.config.Adam;
 /**
  * Adam over one network's flat parameter vector, using ND4J's fused Adam updater (one native op for all
  * tensors), with optional decoupled weight decay (Loshchilov and Hutter 2019, "AdamW"), offered because
- * seed 002 found weight decay one of the effective levers against exploding critic gradients.
+ * the "Exploding Gradients in Soft-Actor Critic" note found weight decay one of the effective levers against exploding critic gradients.
  *
  * <p>Call order per update: backprop fills {@link Mlp#grads()}; gradient transforms (Grokfast, clipping)
  * modify it; {@link #step()} turns it into the Adam step in place and subtracts it from the parameters.

@@ -83,7 +83,7 @@ public record PpoConfig(
     }
 
     /**
-     * The main paper's LunarLander setup (paper-setup.md): [128,128] ReLU, Xavier normal, actor 5e-4,
+     * The paper's LunarLander setup (Nilabh and Sinha Choudhury; the authors' code): [128,128] ReLU, Xavier normal, actor 5e-4,
      * critic 1e-3, MC returns standardised, one episode per update, 5 full-batch epochs without
      * shuffling, clip 0.2, entropy 0.01. GrAdE variants use {@code withAugmentations(NONE.withGrade(0.02, 0.9))}.
      */

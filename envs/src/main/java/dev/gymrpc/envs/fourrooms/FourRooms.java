@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FourRooms-v0: the 11x11 gridworld of Sutton, Precup and Singh (1999) as used in the main paper
- * (seed 000), pinned by {@code shared/reference/paper-setup.md}.
+ * FourRooms-v0: the 11x11 gridworld of Sutton, Precup and Singh (1999) as used in the paper by Nilabh and
+ * Sinha Choudhury (see References in the README), as the authors' code defines it.
  *
  * <h2>Action Space</h2> {@code Discrete(4)}: 0 up (0,+1), 1 down (0,-1), 2 left (-1,0), 3 right (+1,0).
  *

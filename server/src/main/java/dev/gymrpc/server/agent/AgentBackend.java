@@ -7,10 +7,9 @@ import java.util.Map;
 
 /**
  * The narrow seam between the agent service's job, store and watch machinery and the learning code.
- * The server and the CLI use {@link AgentsModuleBackend} (the agents module's PPO and Discrete SAC on
- * DL4J); tests of the machinery may substitute their own. Keeping the seam this small lets the service
- * translate the wire and manage jobs without knowing DL4J or the algorithms' internals (style.md:
- * "jbox2d and DL4J types stay inside the classes that use them").
+ * The server and the CLI use {@link AgentsModuleBackend} (every {@link dev.gymrpc.agents.Algorithm} of
+ * the agents module); tests of the machinery may substitute their own. Keeping the seam this small lets
+ * the service translate the wire and manage jobs without knowing ND4J or the algorithms' internals.
  *
  * <p>Implementations are thread-safe: several jobs train at once on different worker threads, and
  * {@link #loadPolicy} / evaluation run on request threads.
@@ -34,13 +33,20 @@ public interface AgentBackend {
      * the budget is used up or as soon as {@link TrainingRun#stopRequested()} turns true (then with
      * {@link TrainingOutcome#stopped()} set).
      *
-     * @throws TrainingDivergedException the run produced non-finite values or exploding gradients
+     * @throws dev.gymrpc.agents.TrainingDivergedException the run produced non-finite values or exploding gradients
      * @throws Exception                  any other failure; the job fails with its message
      */
     TrainingOutcome train(TrainingSpec spec, TrainingRun run) throws Exception;
 
     /** Loads a stored model file for acting and evaluation. */
-    Policy loadPolicy(Path modelFile) throws IOException;
+    dev.gymrpc.agents.Policy loadPolicy(Path modelFile) throws IOException;
+
+    /**
+     * Writes a stored model in another format (e.g. a DL4J MultiLayerNetwork zip).
+     *
+     * @throws UnsupportedOperationException the backend cannot write that format
+     */
+    void export(Path modelFile, dev.gymrpc.proto.v1.ModelFormat format, java.io.OutputStream out) throws IOException;
 
     /** Versions of the software a model is trained with, for provenance ("gymrpc", "java", "dl4j", ...). */
     Map<String, String> versions();

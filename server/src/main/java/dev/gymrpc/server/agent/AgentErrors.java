@@ -67,7 +67,11 @@ public final class AgentErrors {
             return new RequestException(Status.Code.INVALID_ARGUMENT, INVALID_CONFIG, c.getMessage(),
                     Map.of("field", c.field()));
         }
-        if (t instanceof PolicyEvaluator.CancelledException c) {
+        if (t instanceof dev.gymrpc.agents.config.InvalidConfigException c) {
+            return new RequestException(Status.Code.INVALID_ARGUMENT, INVALID_CONFIG, c.getMessage(),
+                    Map.of("field", c.field()));
+        }
+        if (t instanceof dev.gymrpc.agents.Evaluator.CancelledException c) {
             return new RequestException(Status.Code.CANCELLED, "CANCELLED", c.getMessage(), Map.of());
         }
         return t;

@@ -1,6 +1,13 @@
 package dev.gymrpc.server.agent;
 
+import dev.gymrpc.agents.EvalResult;
+import dev.gymrpc.agents.Evaluator;
+import dev.gymrpc.agents.Policy;
 import dev.gymrpc.envs.EnvRegistry;
+import dev.gymrpc.proto.v1.ListAlgorithmsRequest;
+import dev.gymrpc.proto.v1.ListAlgorithmsResponse;
+import dev.gymrpc.proto.v1.ModelFormat;
+import dev.gymrpc.server.errors.RequestException;
 import dev.gymrpc.proto.v1.ActRequest;
 import dev.gymrpc.proto.v1.ActResponse;
 import dev.gymrpc.proto.v1.AgentServiceGrpc;
@@ -36,7 +43,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -134,16 +140,28 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
     public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> observer) {
         AgentErrors.unary("Evaluate", observer, () -> {
             ModelInfo info = model(request.getModelId());
-            Policy policy = policy(info);
+            Policy policy = policy(info).copy();
             String envId = request.getEnvId().isEmpty() ? info.getEnvId() : request.getEnvId();
             Map<String, Object> options = request.getEnvId().isEmpty() && request.getEnvOptionsCount() == 0
                     ? Values.fromValueMap(info.getSpec().getEnvOptionsMap())
                     : Values.fromValueMap(request.getEnvOptionsMap());
             boolean deterministic = !request.hasDeterministic() || request.getDeterministic();
             Context ctx = Context.current();
-            return EvaluateResponse.newBuilder().setSummary(PolicyEvaluator.evaluate(policy, registry, envId, options,
-                    request.getEpisodes(), request.getSeed(), deterministic, Specs.gamma(info.getSpec()),
-                    ctx::isCancelled)).build();
+            if (request.getEpisodes() < 1 || request.getEpisodes() > Evaluator.MAX_EPISODES) {
+                throw new ConfigException("episodes", "must be in 1.." + Evaluator.MAX_EPISODES + ", got " + request.getEpisodes());
+            }
+            double threshold = registry.spec(envId).rewardThreshold();
+            EvalResult r;
+            try {
+                r = Evaluator.evaluate(policy, registry, envId, options, request.getEpisodes(), request.getSeed(),
+                        deterministic, ctx::isCancelled);
+            } catch (IllegalArgumentException e) {
+                if (e instanceof dev.gymrpc.agents.config.InvalidConfigException) {
+                    throw e;
+                }
+                throw new ConfigException("env_id", e.getMessage());
+            }
+            return EvaluateResponse.newBuilder().setSummary(AgentsModuleBackend.summary(r, threshold)).build();
         });
     }
 
@@ -152,58 +170,63 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
         AgentErrors.unary("Act", observer, () -> {
             ModelInfo info = model(request.getModelId());
             Policy policy = policy(info);
-            float[][] batch = observations(request.getObservations(), policy);
-            float[][] probs = policy.probabilities(batch);
-            boolean deterministic = !request.hasDeterministic() || request.getDeterministic();
-            SplittableRandom rng = new SplittableRandom(request.getSeed());
-            int n = policy.actionSpace().n();
-            long[] actions = new long[batch.length];
-            float[] flat = new float[batch.length * n];
-            for (int i = 0; i < batch.length; i++) {
-                int a = deterministic ? PolicyEvaluator.argmax(probs[i]) : PolicyEvaluator.sample(probs[i], rng);
-                actions[i] = policy.actionSpace().start() + a;
-                System.arraycopy(probs[i], 0, flat, i * n, n);
+            int dim = policy.observationSize();
+            int batch = batchOf(request.getObservations(), dim);
+            float[] flat = Tensors.toFloats(request.getObservations());
+            for (int k = 0; k < flat.length; k++) {
+                if (!Float.isFinite(flat[k])) {
+                    throw AgentErrors.invalidObservation("observation " + (k / dim) + " element " + (k % dim) + " is " + flat[k]);
+                }
             }
-            return ActResponse.newBuilder().setActions(Tensors.ofLongs(actions, batch.length))
-                    .setProbabilities(Tensors.ofFloats(flat, batch.length, n)).build();
+            boolean deterministic = !request.hasDeterministic() || request.getDeterministic();
+            Policy.Actions a;
+            synchronized (policy) { // scratch buffers and the sampling generator
+                policy.reseed(request.getSeed());
+                a = policy.act(flat, batch, deterministic);
+            }
+            ActResponse.Builder out = ActResponse.newBuilder();
+            if (a.discrete() != null) {
+                long[] actions = new long[batch];
+                for (int i = 0; i < batch; i++) {
+                    actions[i] = a.discrete()[i];
+                }
+                out.setActions(Tensors.ofLongs(actions, batch)).setProbabilities(Tensors.ofFloats(a.probabilities(), batch, a.n()));
+            } else {
+                out.setActions(Tensors.ofFloats(a.continuous(), batch, a.n()));
+            }
+            return out.build();
         });
     }
 
-    /** Splits an observation tensor ([batch, obs...] or one observation) into rows, checking sizes. */
-    static float[][] observations(Tensor t, Policy policy) {
+    /** The batch size of an observation tensor ([batch, obs...] or one observation), checking sizes. */
+    static int batchOf(Tensor t, int dim) {
         String bad = Tensors.inconsistency(t);
         if (bad != null) {
             throw AgentErrors.invalidObservation("observations: " + bad);
         }
-        int dim = policy.observationSpace().flatSize();
-        float[] flat = Tensors.toFloats(t);
         long[] shape = Tensors.shape(t);
-        int[] obsShape = policy.observationSpace().shape();
+        long total = 1;
+        for (long d : shape) {
+            total *= d;
+        }
         int batch;
-        if (shape.length == obsShape.length && flat.length == dim) {
+        if (total == dim && (shape.length <= 1 || shape[0] != 1 || dim == 1)) {
             batch = 1;
-        } else if (shape.length == obsShape.length + 1 && shape.length >= 1 && dim > 0 && flat.length % dim == 0
-                && shape[0] == flat.length / dim) {
-            batch = (int) shape[0];
+        } else if (shape.length >= 2 && dim > 0 && total == shape[0] * (long) dim) {
+            batch = (int) Math.min(Integer.MAX_VALUE, shape[0]);
         } else {
             throw AgentErrors.invalidObservation("observations of shape " + t.getShapeList()
-                    + " do not fit the model's observation space " + policy.observationSpace()
-                    + ": send [batch, " + dim + "] float32");
+                    + " do not fit the model's observations of " + dim + " floats: send [batch, " + dim + "] float32");
         }
         if (batch < 1 || batch > 65_536) {
             throw AgentErrors.invalidObservation("batch size must be in 1..65536, got " + batch);
         }
-        float[][] rows = new float[batch][dim];
-        for (int i = 0; i < batch; i++) {
-            for (int j = 0; j < dim; j++) {
-                float v = flat[i * dim + j];
-                if (!Float.isFinite(v)) {
-                    throw AgentErrors.invalidObservation("observation " + i + " element " + j + " is " + v);
-                }
-                rows[i][j] = v;
-            }
-        }
-        return rows;
+        return batch;
+    }
+
+    @Override
+    public void listAlgorithms(ListAlgorithmsRequest request, StreamObserver<ListAlgorithmsResponse> observer) {
+        AgentErrors.unary("ListAlgorithms", observer, AlgorithmCatalog::list);
     }
 
     @Override
@@ -223,8 +246,27 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
     public void getModel(GetModelRequest request, StreamObserver<ModelChunk> observer) {
         try {
             ModelInfo info = model(request.getModelId());
-            new ModelDownload((ServerCallStreamObserver<ModelChunk>) observer, info,
-                    store.modelFile(info.getModelId()), streams).start();
+            java.nio.file.Path file = store.modelFile(info.getModelId());
+            if (request.getFormat() == ModelFormat.MODEL_FORMAT_DL4J) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try {
+                    jobs.backend().export(file, request.getFormat(), bytes);
+                } catch (UnsupportedOperationException e) {
+                    throw new RequestException(io.grpc.Status.Code.UNIMPLEMENTED, "UNSUPPORTED_FORMAT", e.getMessage(), Map.of());
+                }
+                java.nio.file.Path tmp = java.nio.file.Files.createTempFile("gymrpc-export-", ".zip");
+                ModelDownload download;
+                try {
+                    java.nio.file.Files.write(tmp, bytes.toByteArray());
+                    ModelInfo exported = info.toBuilder().setSizeBytes(bytes.size()).setSha256(Store.sha256(tmp)).build();
+                    download = new ModelDownload((ServerCallStreamObserver<ModelChunk>) observer, exported, tmp, streams);
+                } finally {
+                    java.nio.file.Files.deleteIfExists(tmp); // the download holds the file open
+                }
+                download.start();
+                return;
+            }
+            new ModelDownload((ServerCallStreamObserver<ModelChunk>) observer, info, file, streams).start();
         } catch (IOException | RuntimeException e) {
             observer.onError(AgentErrors.toStatus("GetModel", e));
         }

@@ -1,49 +1,51 @@
 package dev.gymrpc.server.agent;
 
 import dev.gymrpc.agents.AlgoConfig;
+import dev.gymrpc.agents.Algorithm;
 import dev.gymrpc.agents.Budget;
 import dev.gymrpc.agents.CheckpointOptions;
 import dev.gymrpc.agents.EvalResult;
 import dev.gymrpc.agents.EvalSchedule;
+import dev.gymrpc.agents.Evaluator;
+import dev.gymrpc.agents.Policy;
 import dev.gymrpc.agents.RunContext;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.Trainer;
 import dev.gymrpc.agents.TrainingListener;
 import dev.gymrpc.agents.io.ModelIO;
-import dev.gymrpc.agents.ppo.PpoConfig;
-import dev.gymrpc.agents.sac.SacConfig;
 import dev.gymrpc.envs.Box;
-import dev.gymrpc.envs.Discrete;
 import dev.gymrpc.envs.Env;
 import dev.gymrpc.envs.EnvRegistry;
 import dev.gymrpc.envs.EnvSpec;
+import dev.gymrpc.envs.Space;
 import dev.gymrpc.proto.v1.EvaluationSchedule;
 import dev.gymrpc.proto.v1.EvaluationSummary;
+import dev.gymrpc.proto.v1.ModelFormat;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import dev.gymrpc.proto.wire.Values;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The production {@link AgentBackend}: the agents module's PPO-Clip and Discrete SAC ({@link Trainer}).
- * It maps the wire's {@link TrainingSpec} to the agents' config records ({@link ConfigMapping}),
- * forwards the agents' {@link TrainingListener} callbacks to the job, runs the final evaluation, and
- * hands over the agents' checkpoints and model files.
+ * The production {@link AgentBackend}: every {@link Algorithm} of the agents module through the generic
+ * {@link Trainer}. It resolves the wire's {@link TrainingSpec} with {@link SpecResolver}, forwards the
+ * agents' {@link TrainingListener} callbacks to the job, runs the final evaluation with the agents'
+ * {@link Evaluator}, and hands over the agents' checkpoints and model files. Every env it trains and
+ * evaluates on comes from the registry it was given.
  *
- * <p>Checkpoints: the agents module writes the full run state (networks, optimizers, alpha,
- * Grokfast/GrAdE state, counters, generator states, and SAC's replay buffer up to
- * {@value #MAX_CHECKPOINTED_BUFFER} transitions) every N updates and when a run ends or is cancelled;
- * {@link CheckpointAdopter} moves each file into the job's checkpoint directory under the step it was
- * taken at, and ResumeJob continues from it with {@link Trainer#resume} (same config, seed and
+ * <p>Checkpoints: the agents write the full run state (networks, optimizers, temperature, Grokfast/GrAdE
+ * state, counters, generator states, and replay buffers up to
+ * {@link CheckpointOptions#DEFAULT_MAX_REPLAY} transitions) every N updates and when a run ends or is
+ * cancelled; {@link CheckpointAdopter} moves each file into the job's checkpoint directory under the step
+ * it was taken at, and ResumeJob continues from it with {@link Trainer#resume} (same config, seed and
  * schedule, counters continuing; the interrupted episode restarts).
  *
- * <p>Model file ({@code model.bin} in the store, the bytes GetModel sends): the agents module's own
- * format ({@link ModelIO}, a zip with {@code model.json}: algorithm, full config, env id and options,
- * seed, layer sizes, versions; and {@code actor.bin}: the actor's float32 parameters), so a downloaded
- * model loads with {@code ModelIO.load} anywhere.
+ * <p>Model file ({@code model.bin} in the store, the bytes GetModel sends by default): the agents'
+ * own format ({@link ModelIO}), so a downloaded model loads with {@code Policy.load} anywhere.
  */
 public final class AgentsModuleBackend implements AgentBackend {
 
@@ -56,38 +58,40 @@ public final class AgentsModuleBackend implements AgentBackend {
         this.registry = registry;
     }
 
-    /** The backend over the standard env registry (the one the agents module trains on). */
+    /** The backend over the standard env registry. */
     public static AgentsModuleBackend standard() {
         return new AgentsModuleBackend(EnvRegistry.standard());
     }
 
     @Override
     public TrainingSpec resolve(TrainingSpec spec) {
-        return ConfigMapping.resolve(spec, registry);
+        return SpecResolver.resolve(spec, registry);
     }
 
     @Override
     public TrainingOutcome train(TrainingSpec spec, TrainingRun run) throws IOException {
-        AlgoConfig config = ConfigMapping.toConfig(spec);
+        Algorithm algo = SpecResolver.algorithm(spec);
+        AlgoConfig config = SpecResolver.toConfig(spec);
         Map<String, Object> options = Values.fromValueMap(spec.getEnvOptionsMap());
         EvaluationSchedule ev = spec.getEvaluation();
         EvalSchedule schedule = new EvalSchedule(ev.getEveryEpisodes(), ev.getEverySteps(), ev.getEpisodes(),
                 ev.getDeterministic());
         Budget budget = spec.hasTotalSteps() ? Budget.steps(spec.getTotalSteps()) : Budget.episodes(spec.getTotalEpisodes());
-        TrainRequest request = new TrainRequest(config, spec.getEnvId(), options, spec.getSeed(), budget, schedule);
+        TrainRequest request = new TrainRequest(config, spec.getEnvId(), options, spec.getSeed(), budget, schedule,
+                spec.hasAbortGradNorm() ? spec.getAbortGradNorm() : TrainRequest.DEFAULT_ABORT_GRAD_NORM);
         EnvSpec envSpec = registry.spec(spec.getEnvId());
         Box obsSpace;
-        Discrete actSpace;
+        Space<?> actSpace;
         try (Env<?> env = registry.make(spec.getEnvId(), options)) {
             obsSpace = env.observationSpace();
-            actSpace = (Discrete) env.actionSpace();
+            actSpace = env.actionSpace();
         }
         int maxSteps = envSpec.maxEpisodeSteps();
         double threshold = envSpec.rewardThreshold();
         Path scratch = run.scratchCheckpointFile();
-        long everyUpdates = updatesPerCheckpoint(config, spec.getCheckpointEverySteps(), maxSteps);
-        CheckpointOptions ckpt = new CheckpointOptions(scratch, everyUpdates,
-                config instanceof SacConfig sac && sac.bufferSize() <= MAX_CHECKPOINTED_BUFFER);
+        long everyUpdates = spec.getCheckpointEverySteps() <= 0 ? 0
+                : Math.max(1, Math.round(spec.getCheckpointEverySteps() * algo.updatesPerEnvStep(config, maxSteps)));
+        CheckpointOptions ckpt = new CheckpointOptions(scratch, everyUpdates, CheckpointOptions.DEFAULT_MAX_REPLAY);
         CheckpointAdopter adopter = new CheckpointAdopter(run, scratch, everyUpdates);
         TrainingListener listener = new TrainingListener() {
             @Override
@@ -107,65 +111,39 @@ public final class AgentsModuleBackend implements AgentBackend {
             @Override
             public void onEvaluation(long envSteps, long episodes, EvalResult r) {
                 adopter.poll();
-                run.onEvaluation(envSteps, episodes, summary(r, threshold, maxSteps));
+                run.onEvaluation(envSteps, episodes, summary(r, threshold));
             }
         };
         Trainer.TrainResult result;
-        try {
-            if (run.resumeFrom().isPresent()) {
-                result = Trainer.resume(run.resumeFrom().get().file(), budget, listener, run::stopRequested, ckpt);
-            } else {
-                result = Trainer.train(request, listener, run::stopRequested, ckpt);
-            }
-        } catch (dev.gymrpc.agents.TrainingDivergedException e) {
-            throw new TrainingDivergedException(e.getMessage(), -1, e);
+        if (run.resumeFrom().isPresent()) {
+            result = Trainer.resume(registry, run.resumeFrom().get().file(), budget, listener, run::stopRequested, ckpt);
+        } else {
+            result = Trainer.train(registry, request, listener, run::stopRequested, ckpt);
         }
         // The agents write a last checkpoint when the run ends (budget or cancellation): the resume point.
         adopter.finish(result.envSteps(), result.episodes());
         if (result.cancelled()) {
             return new TrainingOutcome(result.envSteps(), result.episodes(), true, null, null, obsSpace, actSpace);
         }
-        dev.gymrpc.agents.Policy policy = result.policy();
+        Policy policy = result.policy();
         EvaluationSummary finalEval = null;
         if (ev.getFinalEpisodes() > 0) {
-            finalEval = PolicyEvaluator.evaluate(new AgentsPolicy(policy, obsSpace, actSpace), registry,
-                    spec.getEnvId(), options, ev.getFinalEpisodes(), spec.getSeed() + 1_000_003L,
-                    ev.getDeterministic(), Specs.gamma(spec), run::stopRequested);
+            finalEval = summary(Evaluator.evaluate(policy, registry, spec.getEnvId(), options, ev.getFinalEpisodes(),
+                    spec.getSeed() + 1_000_003L, ev.getDeterministic(), run::stopRequested), threshold);
         }
-        Path tmp = Files.createTempFile("gymrpc-model-", ".zip");
-        byte[] model;
-        try {
-            ModelIO.save(policy, tmp);
-            model = Files.readAllBytes(tmp);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] model = modelBytes(policy);
         return new TrainingOutcome(result.envSteps(), result.episodes(), false, finalEval, out -> out.write(model),
                 obsSpace, actSpace);
     }
 
-    /** SAC replay buffers up to this many transitions are checkpointed (FourRooms' 1e4); larger ones refill. */
-    static final int MAX_CHECKPOINTED_BUFFER = 100_000;
-
-    /**
-     * The agents checkpoint every N updates; the spec asks for every N environment steps. SAC makes
-     * gradientSteps updates per trainFreq steps; PPO one update per rollout (numEnvs x rolloutSteps
-     * steps) or, episodic, per episode (estimated at half the env's time limit, else 200 steps).
-     */
-    static long updatesPerCheckpoint(AlgoConfig config, long everySteps, int maxEpisodeSteps) {
-        if (everySteps <= 0) {
-            return 0;
+    private static byte[] modelBytes(Policy policy) throws IOException {
+        Path tmp = Files.createTempFile("gymrpc-model-", ".zip");
+        try {
+            ModelIO.save(policy, tmp);
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        double updatesPerStep;
-        if (config instanceof SacConfig sac) {
-            updatesPerStep = (double) sac.gradientSteps() / sac.trainFreq();
-        } else {
-            PpoConfig ppo = (PpoConfig) config;
-            double stepsPerUpdate = ppo.episodic() ? (maxEpisodeSteps > 0 ? maxEpisodeSteps / 2.0 : 200)
-                    : (double) ppo.numEnvs() * ppo.rolloutSteps();
-            updatesPerStep = 1.0 / stepsPerUpdate;
-        }
-        return Math.max(1, Math.round(everySteps * updatesPerStep));
     }
 
     /**
@@ -209,83 +187,36 @@ public final class AgentsModuleBackend implements AgentBackend {
     }
 
     /**
-     * An agents-module evaluation as the wire summary. EvalResult has no termination flags, so an
-     * episode counts as a success when it reaches the env's reward threshold, or (envs without one,
-     * e.g. FourRooms) when it ended before the time limit, i.e. terminated.
+     * An evaluation as the wire summary: mean, population std, mean length and the success rate (return
+     * at least the env's reward threshold where it has one, else terminated before the time limit).
      */
-    static EvaluationSummary summary(EvalResult r, double threshold, int maxSteps) {
-        int n = r.episodes();
-        long[] lengths = new long[n];
-        int successes = 0;
-        for (int i = 0; i < n; i++) {
-            lengths[i] = r.lengths()[i];
-            boolean ok = !Double.isNaN(threshold) ? r.returns()[i] >= threshold : maxSteps <= 0 || r.lengths()[i] < maxSteps;
-            if (ok) {
-                successes++;
-            }
+    public static EvaluationSummary summary(EvalResult r, double rewardThreshold) {
+        EvaluationSummary.Builder b = EvaluationSummary.newBuilder();
+        for (int i = 0; i < r.episodes(); i++) {
+            b.addReturns(r.returns()[i]).addLengths(r.lengths()[i]).addDiscountedReturns(r.discountedReturns()[i]);
         }
-        return PolicyEvaluator.summary(r.returns(), lengths, r.discountedReturns(), n == 0 ? Double.NaN : (double) successes / n);
+        return b.setMeanReturn(r.mean()).setStdReturn(r.std()).setMeanLength(r.meanLength())
+                .setSuccessRate(r.successRate(rewardThreshold)).build();
     }
 
     @Override
     public Policy loadPolicy(Path modelFile) throws IOException {
-        dev.gymrpc.agents.Policy p = ModelIO.load(modelFile);
-        Box obs;
-        Discrete act;
-        try (Env<?> env = registry.make(p.envId(), p.envOptions())) {
-            obs = env.observationSpace();
-            act = (Discrete) env.actionSpace();
+        return ModelIO.load(modelFile);
+    }
+
+    @Override
+    public void export(Path modelFile, ModelFormat format, OutputStream out) throws IOException {
+        switch (format) {
+            case MODEL_FORMAT_UNSPECIFIED, MODEL_FORMAT_GYMRPC -> Files.copy(modelFile, out);
+            default -> throw new UnsupportedOperationException("model format " + format + " is not supported by this server");
         }
-        return new AgentsPolicy(p, obs, act);
     }
 
     @Override
     public Map<String, String> versions() {
-        return versionsOf(RunContext.versions());
-    }
-
-    private static Map<String, String> versionsOf(Map<String, String> agents) {
-        Map<String, String> v = new LinkedHashMap<>(new java.util.TreeMap<>(agents));
+        Map<String, String> v = new LinkedHashMap<>(new java.util.TreeMap<>(RunContext.versions()));
         v.put("gymrpc-server", "0.1.0-SNAPSHOT");
         v.put("model-format", MODEL_FORMAT);
         return v;
-    }
-
-    /** An agents-module policy behind the server's {@link Policy}; calls are serialised (scratch buffers). */
-    static final class AgentsPolicy implements Policy {
-        private final dev.gymrpc.agents.Policy policy;
-        private final Box obs;
-        private final Discrete act;
-
-        AgentsPolicy(dev.gymrpc.agents.Policy policy, Box obs, Discrete act) {
-            this.policy = policy;
-            this.obs = obs;
-            this.act = act;
-        }
-
-        @Override
-        public Box observationSpace() {
-            return obs;
-        }
-
-        @Override
-        public Discrete actionSpace() {
-            return act;
-        }
-
-        @Override
-        public synchronized float[][] probabilities(float[][] observations) {
-            int dim = policy.observationSize();
-            float[] flat = new float[observations.length * dim];
-            for (int i = 0; i < observations.length; i++) {
-                System.arraycopy(observations[i], 0, flat, i * dim, dim);
-            }
-            dev.gymrpc.agents.Policy.Actions a = policy.act(flat, observations.length, true);
-            float[][] out = new float[observations.length][a.numActions()];
-            for (int i = 0; i < out.length; i++) {
-                System.arraycopy(a.probabilities(), i * a.numActions(), out[i], 0, a.numActions());
-            }
-            return out;
-        }
     }
 }

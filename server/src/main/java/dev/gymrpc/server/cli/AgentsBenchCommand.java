@@ -1,7 +1,5 @@
 package dev.gymrpc.server.cli;
 
-import com.google.protobuf.Message;
-import dev.gymrpc.proto.v1.Algorithm;
 import dev.gymrpc.proto.v1.Augmentations;
 import dev.gymrpc.proto.v1.BenchmarkRow;
 import dev.gymrpc.proto.v1.BenchmarkScore;
@@ -9,9 +7,7 @@ import dev.gymrpc.proto.v1.BenchmarkTable;
 import dev.gymrpc.proto.v1.BenchmarkVariant;
 import dev.gymrpc.proto.v1.EvaluationSchedule;
 import dev.gymrpc.proto.v1.Job;
-import dev.gymrpc.proto.v1.PpoConfig;
 import dev.gymrpc.proto.v1.RunBenchmarkRequest;
-import dev.gymrpc.proto.v1.SacConfig;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,12 +97,7 @@ final class AgentsBenchCommand implements Callable<Integer> {
     /** The variant's spec from its name: {@code algo[+aug...]}. */
     TrainingSpec variantSpec(String name) {
         String[] parts = name.trim().toLowerCase(Locale.ROOT).split("\\+");
-        Algorithm a = switch (parts[0]) {
-            case "sac" -> Algorithm.ALGORITHM_SAC;
-            case "ppo" -> Algorithm.ALGORITHM_PPO;
-            default -> throw new IllegalArgumentException("variant '" + name + "' must start with sac or ppo");
-        };
-        TrainingSpec.Builder s = TrainingSpec.newBuilder().setAlgorithm(a).setEnvId(env);
+        TrainingSpec.Builder s = TrainingSpec.newBuilder().setAlgorithmName(parts[0]).setEnvId(env);
         if (preset != null) {
             s.setPreset(preset);
         }
@@ -136,15 +127,7 @@ final class AgentsBenchCommand implements Callable<Integer> {
             }
         }
         s.setAugmentations(aug);
-        if (!set.isEmpty()) {
-            Message.Builder cfg = a == Algorithm.ALGORITHM_SAC ? SacConfig.newBuilder() : PpoConfig.newBuilder();
-            ConfigOverrides.apply(cfg, set);
-            if (cfg instanceof SacConfig.Builder sb) {
-                s.setSac(sb);
-            } else {
-                s.setPpo((PpoConfig.Builder) cfg);
-            }
-        }
+        ConfigOverrides.apply(s, set);
         envOptions.forEach((k, v) -> s.putEnvOptions(k, ConfigOverrides.envValue(v)));
         s.setEvaluation(EvaluationSchedule.newBuilder().setFinalEpisodes(finalEvalEpisodes));
         return s.build();

@@ -51,10 +51,10 @@ final class EvaluateCommand implements Callable<Integer> {
     private int evaluate() throws Exception {
         try (AgentConnection conn = connection.open(1)) {
             if (model == null) {
-                System.out.printf("%-16s %-6s %-22s %10s %10s  %s%n", "model", "algo", "env", "steps", "eval mean", "label");
+                System.out.printf("%-16s %-14s %-22s %10s %10s  %s%n", "model", "algorithm", "env", "steps", "eval mean", "label");
                 for (ModelInfo m : conn.blocking().listModels(ListModelsRequest.getDefaultInstance()).getModelsList()) {
-                    System.out.printf("%-16s %-6s %-22s %10d %10.2f  %s%n", m.getModelId(),
-                            m.getAlgorithm().name().replace("ALGORITHM_", "").toLowerCase(), m.getEnvId(), m.getGlobalStep(),
+                    System.out.printf("%-16s %-14s %-22s %10d %10.2f  %s%n", m.getModelId(),
+                            algorithmName(m), m.getEnvId(), m.getGlobalStep(),
                             m.hasFinalEvaluation() ? m.getFinalEvaluation().getMeanReturn() : Double.NaN, m.getLabel());
                 }
                 return 0;
@@ -87,5 +87,15 @@ final class EvaluateCommand implements Callable<Integer> {
                     (System.nanoTime() - t0) / 1e9);
             return 0;
         }
+    }
+
+    /** The model's algorithm name (models stored before names existed carry only the old enum). */
+    static String algorithmName(ModelInfo m) {
+        if (!m.getAlgorithmName().isEmpty()) {
+            return m.getAlgorithmName();
+        }
+        @SuppressWarnings("deprecation")
+        String legacy = m.getAlgorithm().name().replace("ALGORITHM_", "").toLowerCase(java.util.Locale.ROOT);
+        return legacy;
     }
 }

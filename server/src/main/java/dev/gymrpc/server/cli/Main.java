@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gymrpc", mixinStandardHelpOptions = true, version = "gymrpc 0.1.0-SNAPSHOT",
         description = "Gymnasium-compatible environments and RL agents served over gRPC.",
-        subcommands = {ServeCommand.class, TrainCommand.class, EvaluateCommand.class, PlotCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TrainCommand.class, EvaluateCommand.class, AlgorithmsCommand.class,
+                ExportCommand.class, PlotCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -24,9 +24,17 @@ public final class Main implements Runnable {
 
     /** The command line, with duration options understood everywhere. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        CommandLine cl = new CommandLine(new Main())
                 .registerConverter(java.time.Duration.class, dev.gymrpc.server.ServerConfig::parseDuration)
                 .setCaseInsensitiveEnumValuesAllowed(true);
+        // `train --help` lists every algorithm's fields, read from the algorithms' schemas.
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        AlgorithmsCommand.print(dev.gymrpc.server.agent.AlgorithmCatalog.list().getAlgorithmsList(), false,
+                new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
+        cl.getSubcommands().get("train").getCommandSpec().usageMessage().footer(
+                "%nAlgorithms and their config fields (name, type, range, default of the first preset, doc):%n%n"
+                        + b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("%", "%%"));
+        return cl;
     }
 
     public static void main(String[] args) {

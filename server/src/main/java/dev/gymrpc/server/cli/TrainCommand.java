@@ -1,13 +1,9 @@
 package dev.gymrpc.server.cli;
 
-import com.google.protobuf.Message;
-import dev.gymrpc.proto.v1.Algorithm;
 import dev.gymrpc.proto.v1.Augmentations;
 import dev.gymrpc.proto.v1.EvaluationSchedule;
 import dev.gymrpc.proto.v1.Job;
-import dev.gymrpc.proto.v1.PpoConfig;
 import dev.gymrpc.proto.v1.ResumeJobRequest;
-import dev.gymrpc.proto.v1.SacConfig;
 import dev.gymrpc.proto.v1.StartTrainingRequest;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import java.util.LinkedHashMap;
@@ -25,23 +21,26 @@ import picocli.CommandLine.Option;
  * any of them.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train PPO or Discrete SAC on an environment, locally (store: --store) or on a server (--server),"
-                + " with a progress bar and the live return and losses on stderr. Prints the job id and model id.",
+        description = {"Train an agent (any algorithm: see the list below, or `gymrpc algorithms`) on an environment,"
+                + " locally (store: --store) or on a server (--server), with a progress bar and the live return and"
+                + " losses on stderr. Prints the job id and model id.",
                 "Examples:",
                 "  gymrpc train --algo sac --env FourRooms-v0 --grokfast --seed 1 --episodes 1000",
                 "  gymrpc train --algo ppo --env LunarLander-v3 --grade --seed 0 --episodes 1500 --server localhost:50051",
                 "  gymrpc train --algo sac --env FourRooms-v0 --steps 20000 --set hidden_sizes=64 --set learning_starts=1000",
+                "  gymrpc train --algo sac-continuous --env LunarLanderContinuous-v3 --steps 500000 --set tau=0.01",
                 "  gymrpc train --resume job-5f3a9c21"})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--algo", paramLabel = "ppo|sac", description = "Algorithm: ppo (PPO-Clip) or sac (Discrete SAC).")
+    @Option(names = "--algo", paramLabel = "NAME", description = "Algorithm by name, e.g. ppo, sac (Discrete SAC), "
+            + "sac-continuous, soft-ppo; the list below has each one's config fields.")
     String algo;
 
     @Option(names = "--env", paramLabel = "ID", description = "Environment id, e.g. FourRooms-v0, LunarLander-v3, CartPole-v1.")
     String env;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: sac fourrooms|fourrooms-fast|lunarlander, "
-            + "ppo paper|lunarlander-tuned|cartpole. Default: the paper's preset for the env.")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset of the algorithm (listed below). "
+            + "Default: the algorithm's preset for the env.")
     String preset;
 
     @Option(names = "--grokfast", description = "Grokfast-EMA gradient filter (alpha 0.98, lambda 2.0 unless --set).")
@@ -71,8 +70,8 @@ final class TrainCommand implements Callable<Integer> {
     Budget budget;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a config field of the algorithm by its "
-            + "proto name, e.g. gamma=0.98, hidden_sizes=64,64, learning_starts=1000, advantage=gae (repeatable; "
-            + "see agent.proto SacConfig / PpoConfig).")
+            + "name, e.g. gamma=0.98, hidden_sizes=64,64, learning_starts=1000, advantage=gae, "
+            + "augmentations.grokfast_lambda=5 (repeatable; the fields of each algorithm are listed below).")
     Map<String, String> set = new LinkedHashMap<>();
 
     @Option(names = "--env-option", paramLabel = "NAME=VALUE", description = "Environment option, e.g. slip_prob=0.1, "
@@ -116,12 +115,8 @@ final class TrainCommand implements Callable<Integer> {
         if (algo == null || env == null || budget == null) {
             throw new IllegalArgumentException("train needs --algo, --env and --steps or --episodes (or --resume JOB)");
         }
-        Algorithm a = switch (algo.toLowerCase(Locale.ROOT)) {
-            case "sac" -> Algorithm.ALGORITHM_SAC;
-            case "ppo" -> Algorithm.ALGORITHM_PPO;
-            default -> throw new IllegalArgumentException("--algo must be ppo or sac, got " + algo);
-        };
-        TrainingSpec.Builder s = TrainingSpec.newBuilder().setAlgorithm(a).setEnvId(env).setSeed(seed);
+        TrainingSpec.Builder s = TrainingSpec.newBuilder().setAlgorithmName(algo.trim().toLowerCase(Locale.ROOT))
+                .setEnvId(env).setSeed(seed);
         if (preset != null) {
             s.setPreset(preset);
         }
@@ -130,15 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             s.setTotalEpisodes(budget.episodes);
         }
-        if (!set.isEmpty()) {
-            Message.Builder cfg = a == Algorithm.ALGORITHM_SAC ? SacConfig.newBuilder() : PpoConfig.newBuilder();
-            ConfigOverrides.apply(cfg, set);
-            if (cfg instanceof SacConfig.Builder sb) {
-                s.setSac(sb);
-            } else {
-                s.setPpo((PpoConfig.Builder) cfg);
-            }
-        }
+        ConfigOverrides.apply(s, set);
         envOptions.forEach((k, v) -> s.putEnvOptions(k, ConfigOverrides.envValue(v)));
         Augmentations.Builder aug = Augmentations.newBuilder();
         if (grokfast) {

@@ -11,7 +11,7 @@ import dev.gymrpc.proto.v1.JobState;
 import dev.gymrpc.proto.v1.RunBenchmarkRequest;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import dev.gymrpc.server.agent.AgentBackend;
-import dev.gymrpc.server.agent.TrainingDivergedException;
+import dev.gymrpc.agents.TrainingDivergedException;
 import dev.gymrpc.server.agent.TrainingOutcome;
 import dev.gymrpc.server.store.AtomicFiles;
 import dev.gymrpc.server.store.Store;

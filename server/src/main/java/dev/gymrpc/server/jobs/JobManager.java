@@ -192,7 +192,7 @@ public final class JobManager implements AutoCloseable {
     }
 
     private static String defaultLabel(TrainingSpec spec) {
-        StringBuilder b = new StringBuilder(spec.getAlgorithm().name().replace("ALGORITHM_", "").toLowerCase());
+        StringBuilder b = new StringBuilder(spec.getAlgorithmName());
         if (spec.getAugmentations().getGrokfast()) {
             b.append("+grokfast");
         }

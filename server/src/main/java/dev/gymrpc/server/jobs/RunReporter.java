@@ -8,7 +8,6 @@ import dev.gymrpc.proto.v1.JobEvent;
 import dev.gymrpc.proto.v1.JobProgress;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import dev.gymrpc.proto.v1.UpdateEvent;
-import dev.gymrpc.server.agent.TrainingDivergedException;
 import dev.gymrpc.server.agent.TrainingRun;
 import dev.gymrpc.server.store.AtomicFiles;
 import dev.gymrpc.server.store.MetricsCsv;
@@ -32,10 +31,8 @@ import java.util.Optional;
  * at most, like SB3's per-rollout logging; {@code *max*} metrics keep their maximum), progress events
  * are sent at most once a second, and the event file and CSV are flushed with them.
  *
- * <p>Divergence (seed 002: exploding critic gradients in SAC): a non-finite loss, gradient or return,
- * or a {@code grad/*norm*} above the spec's {@code abort_grad_norm}, throws
- * {@link TrainingDivergedException} from the reporting call, which unwinds the backend's loop and fails
- * the job with that message.
+ * <p>Divergence is checked in one place, the agents' {@code RunContext} (against the spec's
+ * {@code abort_grad_norm}); the job fails with its {@code TrainingDivergedException}'s message.
  */
 final class RunReporter implements TrainingRun, Closeable {
 
@@ -125,10 +122,6 @@ final class RunReporter implements TrainingRun, Closeable {
     public void onEpisode(long step, long episode, double episodicReturn, long length, double discountedReturn,
                           boolean terminated) {
         globalStep = step;
-        if (!Double.isFinite(episodicReturn)) {
-            throw new TrainingDivergedException("diverged: episode " + episode + " has return " + episodicReturn
-                    + " at step " + step, step);
-        }
         flushUpdates();
         long now = System.currentTimeMillis();
         episodes = episode + 1;
@@ -147,19 +140,9 @@ final class RunReporter implements TrainingRun, Closeable {
     @Override
     public void onUpdate(long step, long updates, Map<String, Double> metrics) {
         globalStep = step;
-        double abort = spec.hasAbortGradNorm() ? spec.getAbortGradNorm() : 0;
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
             String name = e.getKey();
             double v = e.getValue() == null ? Double.NaN : e.getValue();
-            if (!Double.isFinite(v)) {
-                throw new TrainingDivergedException("diverged: " + name + " is " + v + " at step " + step
-                        + " (update " + updates + "); try a lower learning rate, grad_clip or weight_decay", step);
-            }
-            if (abort > 0 && name.startsWith("grad/") && name.contains("norm") && v > abort) {
-                throw new TrainingDivergedException("diverged: exploding gradients, " + name + " = " + v
-                        + " > abort_grad_norm " + abort + " at step " + step + " (update " + updates
-                        + "); try grad_clip or weight_decay", step);
-            }
             double[] a = agg.computeIfAbsent(name, k -> new double[] {name.contains("max") ? Double.NEGATIVE_INFINITY : 0, 0});
             if (name.contains("max")) {
                 a[0] = Math.max(a[0], v);

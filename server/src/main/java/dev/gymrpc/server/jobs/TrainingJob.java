@@ -6,7 +6,7 @@ import dev.gymrpc.proto.v1.ModelInfo;
 import dev.gymrpc.proto.v1.TrainingSpec;
 import dev.gymrpc.proto.wire.Spaces;
 import dev.gymrpc.server.agent.AgentBackend;
-import dev.gymrpc.server.agent.TrainingDivergedException;
+import dev.gymrpc.agents.TrainingDivergedException;
 import dev.gymrpc.server.agent.TrainingOutcome;
 import dev.gymrpc.server.store.Store;
 import org.slf4j.Logger;
@@ -68,7 +68,8 @@ final class TrainingJob implements Runnable {
                 rep.recordEvaluation(out.finalEvaluation(), true);
             }
             String modelId = "model-" + job.id().substring("job-".length());
-            ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(modelId).setAlgorithm(spec.getAlgorithm())
+            ModelInfo.Builder info = ModelInfo.newBuilder().setModelId(modelId).setAlgorithmName(spec.getAlgorithmName())
+                    .setAlgorithm(spec.getAlgorithm())
                     .setEnvId(spec.getEnvId()).setSpec(spec).setJobId(job.id()).setLabel(rec.getLabel())
                     .setCreatedUnixMs(System.currentTimeMillis()).setGlobalStep(out.globalStep())
                     .setEpisodes(out.episodes()).putAllVersions(backend.versions())

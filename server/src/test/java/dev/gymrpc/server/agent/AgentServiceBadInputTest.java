@@ -88,17 +88,17 @@ class AgentServiceBadInputTest {
         Status.Code bad = Status.Code.INVALID_ARGUMENT;
         c.add(new Case("no spec", s -> s.startTraining(StartTrainingRequest.getDefaultInstance()), bad, cfg, "spec",
                 "required"));
-        c.add(new Case("no algorithm", s -> train(s, sacSpec(1, 10).clearAlgorithm()), bad, cfg, "spec.algorithm",
-                "ALGORITHM_SAC"));
+        c.add(new Case("no algorithm", s -> train(s, sacSpec(1, 10).clearAlgorithm()), bad, cfg, "spec.algorithm_name",
+                "choose one of"));
         c.add(new Case("no env", s -> train(s, sacSpec(1, 10).clearEnvId()), bad, cfg, "spec.env_id", "FourRooms-v0"));
         c.add(new Case("unknown env", s -> train(s, sacSpec(1, 10).setEnvId("FourRoom-v0")), Status.Code.NOT_FOUND,
                 "UNKNOWN_ENV", null, "FourRooms-v0"));
         c.add(new Case("bad env option", s -> train(s, sacSpec(1, 10).putEnvOptions("slip_prob",
                 Value.newBuilder().setFloatValue(1.5).build())), bad, "INVALID_OPTION", null, "slip_prob"));
         c.add(new Case("continuous env", s -> train(s, sacSpec(1, 10).setEnvId("LunarLanderContinuous-v3")), bad, cfg,
-                "spec.env_id", "Discrete"));
+                "spec.env_id", "acts in [discrete]"));
         c.add(new Case("gamma out of range", s -> train(s, sacSpec(1, 10).setSac(SacConfig.newBuilder().setGamma(1.5))),
-                bad, cfg, "spec.sac.gamma", "[0.0, 1.0]"));
+                bad, cfg, "spec.sac.gamma", "[0, 1]"));
         c.add(new Case("negative actor lr", s -> train(s, sacSpec(1, 10).setSac(SacConfig.newBuilder().setActorLr(-1))),
                 bad, cfg, "spec.sac.actor_lr", "> 0"));
         c.add(new Case("batch size 0", s -> train(s, sacSpec(1, 10).setSac(SacConfig.newBuilder().setBatchSize(0))),
@@ -107,15 +107,15 @@ class AgentServiceBadInputTest {
                 bad, cfg, "spec.sac.hidden_sizes", ">= 1"));
         c.add(new Case("grokfast alpha 1.5", s -> train(s, sacSpec(1, 10).setAugmentations(
                 Augmentations.newBuilder().setGrokfast(true).setGrokfastAlpha(1.5))), bad, cfg,
-                "spec.augmentations.grokfast_alpha", "must be in"));
+                "spec.augmentations.grokfast_alpha", "must be [0, 1)"));
         c.add(new Case("negative grad clip", s -> train(s, sacSpec(1, 10).setAugmentations(
                 Augmentations.newBuilder().setGradClip(-1))), bad, cfg, "spec.augmentations.grad_clip", ">= 0"));
         c.add(new Case("ppo config for sac", s -> train(s, sacSpec(1, 10).setPpo(PpoConfig.getDefaultInstance())), bad,
-                cfg, "spec.ppo", "set sac instead"));
+                cfg, "spec.ppo", "set config_values instead"));
         c.add(new Case("ppo clip eps 2", s -> train(s, sacSpec(1, 10).setAlgorithm(Algorithm.ALGORITHM_PPO)
-                .setPpo(PpoConfig.newBuilder().setClipEps(2))), bad, cfg, "spec.ppo.clip_eps", "must be in"));
+                .setPpo(PpoConfig.newBuilder().setClipEps(2))), bad, cfg, "spec.ppo.clip_eps", "must be (0, 1)"));
         c.add(new Case("ppo num envs with episodes", s -> train(s, sacSpec(1, 10).setAlgorithm(Algorithm.ALGORITHM_PPO)
-                .setPpo(PpoConfig.newBuilder().setNumEnvs(4))), bad, cfg, "spec.ppo.num_envs", "rolloutSteps"));
+                .setPpo(PpoConfig.newBuilder().setNumEnvs(4))), bad, cfg, "spec.ppo.num_envs", "rollout_steps"));
         c.add(new Case("unknown preset", s -> train(s, sacSpec(1, 10).setPreset("atari")), bad, cfg, "spec.preset",
                 "fourrooms"));
         c.add(new Case("no budget", s -> train(s, sacSpec(1, 10).clearBudget()), bad, cfg, "spec.budget",
@@ -142,7 +142,7 @@ class AgentServiceBadInputTest {
         c.add(new Case("evaluate 0 episodes", s -> s.evaluate(EvaluateRequest.newBuilder().setModelId(modelId).build()),
                 bad, cfg, "episodes", "1..10000"));
         c.add(new Case("evaluate on an env of other spaces", s -> s.evaluate(EvaluateRequest.newBuilder()
-                .setModelId(modelId).setEnvId("CartPole-v1").setEpisodes(1).build()), bad, cfg, "env_id", "acts in"));
+                .setModelId(modelId).setEnvId("CartPole-v1").setEpisodes(1).build()), bad, cfg, "env_id", "observes"));
         c.add(new Case("act wrong shape", s -> s.act(ActRequest.newBuilder().setModelId(modelId)
                 .setObservations(Tensors.ofFloats(new float[] {1, 2, 3}, 3)).build()), bad,
                 AgentErrors.INVALID_OBSERVATION, null, "[batch, 2]"));
@@ -168,7 +168,7 @@ class AgentServiceBadInputTest {
         c.add(new Case("benchmark bad variant config", s -> s.runBenchmark(RunBenchmarkRequest.newBuilder()
                 .addVariants(BenchmarkVariant.newBuilder().setName("a").setSpec(sacSpec(0, 10)
                         .setSac(SacConfig.newBuilder().setTau(0)))).addSeeds(1).build()), bad, cfg,
-                "variants[0].spec.sac.tau", "must be in"));
+                "variants[0].spec.sac.tau", "must be (0, 1]"));
         return c;
     }
 

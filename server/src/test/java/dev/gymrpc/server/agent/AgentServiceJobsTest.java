@@ -318,10 +318,12 @@ class AgentServiceJobsTest {
             Job boom = start(s, sacSpec(13, 1000));
             Job nanEnd = awaitFinal(s.blocking(), nan.getJobId());
             assertEquals(JobState.JOB_STATE_FAILED, nanEnd.getState());
-            assertTrue(nanEnd.getReason().contains("losses/qf_loss is NaN at step 50"), nanEnd.getReason());
+            assertTrue(nanEnd.getReason().contains("training diverged at update 50 (env step 50): losses/qf_loss = NaN"),
+                    nanEnd.getReason());
             Job explodeEnd = awaitFinal(s.blocking(), explode.getJobId());
             assertEquals(JobState.JOB_STATE_FAILED, explodeEnd.getState());
-            assertTrue(explodeEnd.getReason().contains("exploding gradients"), explodeEnd.getReason());
+            assertTrue(explodeEnd.getReason().contains("grad/critic_norm = 1.0E9 > abort_grad_norm 1000000.0"),
+                    explodeEnd.getReason());
             Job boomEnd = awaitFinal(s.blocking(), boom.getJobId());
             assertEquals(JobState.JOB_STATE_FAILED, boomEnd.getState());
             assertTrue(boomEnd.getReason().contains("scripted failure for seed 13"), boomEnd.getReason());

@@ -126,11 +126,11 @@ class AgentServiceTrainingTest {
             it.forEachRemaining(c -> bytes.writeBytes(c.getData().toByteArray()));
             Path file = tmp.resolve("downloaded.zip");
             Files.write(file, bytes.toByteArray());
-            Policy p = AgentsModuleBackend.standard().loadPolicy(file);
-            float[][] probs = p.probabilities(new float[][] {{0f, 0f}, {0.5f, 0.5f}, {1f, 1f}});
+            dev.gymrpc.agents.Policy p = AgentsModuleBackend.standard().loadPolicy(file);
+            float[] probs = p.act(new float[] {0f, 0f, 0.5f, 0.5f, 1f, 1f}, 3, true).probabilities();
             for (int i = 0; i < 3; i++) {
                 for (int a = 0; a < 4; a++) {
-                    assertEquals(act.getProbabilities().getFloats().getValues(i * 4 + a), probs[i][a], 0f);
+                    assertEquals(act.getProbabilities().getFloats().getValues(i * 4 + a), probs[i * 4 + a], 0f);
                 }
             }
         }

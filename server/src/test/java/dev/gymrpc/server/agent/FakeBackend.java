@@ -37,7 +37,7 @@ public final class FakeBackend implements AgentBackend {
 
     @Override
     public TrainingSpec resolve(TrainingSpec spec) {
-        return ConfigMapping.resolve(spec, EnvRegistry.standard());
+        return SpecResolver.resolve(spec, EnvRegistry.standard());
     }
 
     @Override
@@ -64,9 +64,17 @@ public final class FakeBackend implements AgentBackend {
             }
             step++;
             double loss = spec.getSeed() == 666 && step >= 50 ? Double.NaN : 1.0 / step;
+            double norm = spec.getSeed() == 667 && step >= 30 ? 1e9 : 1.0;
+            // What the agents' RunContext does with such values (the project's one divergence check).
+            if (!Double.isFinite(loss)) {
+                throw new dev.gymrpc.agents.TrainingDivergedException("losses/qf_loss", loss, spec.getAbortGradNorm(), step, step);
+            }
+            if (spec.getAbortGradNorm() > 0 && norm > spec.getAbortGradNorm()) {
+                throw new dev.gymrpc.agents.TrainingDivergedException("grad/critic_norm", norm, spec.getAbortGradNorm(), step, step);
+            }
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("losses/qf_loss", loss);
-            m.put("grad/critic_norm", spec.getSeed() == 667 && step >= 30 ? 1e9 : 1.0);
+            m.put("grad/critic_norm", norm);
             m.put("grad/critic_max_norm", 1.0);
             run.onUpdate(step, step, m);
             if (step % 10 == 0) {
@@ -84,7 +92,8 @@ public final class FakeBackend implements AgentBackend {
             }
         }
         double r = -10 + step / 1000.0;
-        var summary = PolicyEvaluator.summary(new double[] {r, r + 1}, new long[] {10, 9}, new double[] {r, r}, 1.0);
+        var summary = AgentsModuleBackend.summary(new dev.gymrpc.agents.EvalResult(new double[] {r, r + 1},
+                new int[] {10, 9}, new double[] {r, r}, new boolean[] {true, true}), Double.NaN);
         long st = step;
         return new TrainingOutcome(step, episodes, false,
                 spec.getEvaluation().getFinalEpisodes() > 0 ? summary : null,
@@ -92,32 +101,30 @@ public final class FakeBackend implements AgentBackend {
                 OBS, ACT);
     }
 
+    /**
+     * A fixed, checkable policy over FourRooms-shaped observations: probabilities 0.7 for "right" (3) when
+     * x < 0.5 and for "up" (0) otherwise, 0.1 for the rest. Built as a real actor network: hidden units
+     * {@code relu(1000x - 499) - relu(1000x - 500)} make an exact 0/1 step at x = 0.5, and the output
+     * layer turns it into logits ln 7 / 0.
+     */
     @Override
-    public Policy loadPolicy(Path modelFile) throws IOException {
+    public dev.gymrpc.agents.Policy loadPolicy(Path modelFile) throws IOException {
         if (!Files.readString(modelFile).startsWith("fake-policy")) {
             throw new IOException("not a fake model");
         }
-        return new Policy() {
-            @Override
-            public Box observationSpace() {
-                return OBS;
-            }
-
-            @Override
-            public Discrete actionSpace() {
-                return ACT;
-            }
-
-            @Override
-            public float[][] probabilities(float[][] obs) {
-                float[][] out = new float[obs.length][];
-                for (int i = 0; i < obs.length; i++) {
-                    // Prefers "right" (3) when x < 0.5, else "up" (0): a fixed, checkable rule.
-                    out[i] = obs[i][0] < 0.5f ? new float[] {0.1f, 0.1f, 0.1f, 0.7f} : new float[] {0.7f, 0.1f, 0.1f, 0.1f};
-                }
-                return out;
-            }
+        float ln7 = (float) Math.log(7);
+        // Layout per layer: W row-major [in, out], then b.
+        float[] p = {
+            1000f, 1000f, 0f, 0f, -499f, -500f,               // layer 1: x -> (h_a, h_b)
+            ln7, 0f, 0f, -ln7, -ln7, 0f, 0f, ln7, 0f, 0f, 0f, ln7 // layer 2: (h_a, h_b) -> 4 logits, bias
         };
+        return new dev.gymrpc.agents.Policy(dev.gymrpc.agents.sac.SacConfig.fourRooms(), "FourRooms-v0", Map.of(), 0,
+                new int[] {2, 2, 4}, p, dev.gymrpc.agents.ActionHead.categorical(ACT), Map.of("fake", "1"));
+    }
+
+    @Override
+    public void export(Path modelFile, dev.gymrpc.proto.v1.ModelFormat format, java.io.OutputStream out) throws IOException {
+        throw new UnsupportedOperationException("the fake backend exports nothing");
     }
 
     @Override

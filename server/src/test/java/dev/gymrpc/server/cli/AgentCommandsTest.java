@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gymrpc.proto.v1.AdvantageEstimator;
-import dev.gymrpc.proto.v1.Algorithm;
 import dev.gymrpc.proto.v1.BenchmarkScore;
 import dev.gymrpc.proto.v1.RunBenchmarkRequest;
 import dev.gymrpc.proto.v1.TrainingSpec;
@@ -140,12 +139,17 @@ class AgentCommandsTest {
         Run gamma = run("train", "--algo", "sac", "--env", "FourRooms-v0", "--steps", "10", "--set", "gamma=1.5",
                 "--store", tmp.resolve("s").toString());
         assertEquals(CliErrors.USAGE, gamma.code());
-        assertTrue(gamma.err().contains("INVALID_ARGUMENT: spec.sac.gamma"), gamma.err());
+        assertTrue(gamma.err().contains("INVALID_ARGUMENT: spec.config_values.gamma: must be [0, 1], got 1.5"), gamma.err());
         assertFalse(gamma.err().contains("\tat "), "no stack trace");
         Run typo = run("train", "--algo", "sac", "--env", "FourRooms-v0", "--steps", "10", "--set", "gama=0.9",
                 "--store", tmp.resolve("s").toString());
         assertEquals(CliErrors.USAGE, typo.code());
-        assertTrue(typo.err().contains("no such SacConfig field; valid: hidden_sizes, gamma"), typo.err());
+        assertTrue(typo.err().contains("spec.config_values.gama: is not a field of this algorithm's config; valid fields: hidden_sizes, init, gamma"),
+                typo.err());
+        Run unknownAlgo = run("train", "--algo", "dqn", "--env", "FourRooms-v0", "--steps", "10",
+                "--store", tmp.resolve("s").toString());
+        assertEquals(CliErrors.USAGE, unknownAlgo.code());
+        assertTrue(unknownAlgo.err().contains("'dqn' is unknown; choose one of"), unknownAlgo.err());
         Run noBudget = run("train", "--algo", "sac", "--env", "FourRooms-v0", "--store", tmp.resolve("s").toString());
         assertEquals(CliErrors.USAGE, noBudget.code());
         assertTrue(noBudget.err().contains("--steps or --episodes"), noBudget.err());
@@ -167,16 +171,21 @@ class AgentCommandsTest {
                 "--set", "advantage=gae", "--set", "gae_lambda=0.95", "--env-option", "sutton_barto_reward=true",
                 "--eval-every-episodes", "10", "--preset", "cartpole");
         TrainingSpec s = ((TrainCommand) r.subcommand().commandSpec().userObject()).spec();
-        assertEquals(Algorithm.ALGORITHM_PPO, s.getAlgorithm());
+        assertEquals("ppo", s.getAlgorithmName());
         assertEquals(50, s.getTotalEpisodes());
         assertEquals(7, s.getSeed());
         assertTrue(s.getAugmentations().getGrade());
         assertFalse(s.getAugmentations().hasGrokfast(), "unset flags stay unset: the preset decides");
         assertEquals(0.5, s.getAugmentations().getGradClip());
-        assertEquals(List.of(64, 64), s.getPpo().getHiddenSizesList());
-        assertEquals(AdvantageEstimator.ADVANTAGE_ESTIMATOR_GAE, s.getPpo().getAdvantage());
-        assertEquals(0.95, s.getPpo().getGaeLambda());
-        assertFalse(s.getPpo().hasGamma());
+        // --set values travel as text; the server's schema parses and range-checks them.
+        assertEquals("64,64", s.getConfigValuesOrThrow("hidden_sizes").getStringValue());
+        assertEquals("gae", s.getConfigValuesOrThrow("advantage").getStringValue());
+        assertEquals("0.95", s.getConfigValuesOrThrow("gae_lambda").getStringValue());
+        assertFalse(s.containsConfigValues("gamma"));
+        TrainingSpec resolved = dev.gymrpc.server.agent.SpecResolver.resolve(s, dev.gymrpc.envs.EnvRegistry.standard());
+        assertEquals(List.of(64, 64), resolved.getPpo().getHiddenSizesList());
+        assertEquals(AdvantageEstimator.ADVANTAGE_ESTIMATOR_GAE, resolved.getPpo().getAdvantage());
+        assertEquals(0.95, resolved.getPpo().getGaeLambda());
         assertTrue(s.getEnvOptionsOrThrow("sutton_barto_reward").getBoolValue());
         assertEquals(10, s.getEvaluation().getEveryEpisodes());
         assertEquals("cartpole", s.getPreset());
