@@ -1,6 +1,7 @@
 package dev.gymrpc.agents.bench;
 
 import dev.gymrpc.agents.AlgoConfig;
+import dev.gymrpc.agents.Algorithms;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.Budget;
 import dev.gymrpc.agents.EpisodeStats;
@@ -27,6 +28,9 @@ import java.util.Map;
  *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEpisodes=10]
  * e.g. ... Experiment sac fourrooms FourRooms-v0 0 1000 1 runs/sac_fr_s1.csv grokfast
  * </pre>
+ * Any other algorithm of {@link Algorithms} works too: its preset by name, {@code grokfast} / {@code grade}
+ * switch on its {@code augmentations} fields, and {@code field=value} sets any field of its schema
+ * (e.g. {@code Experiment soft-ppo paper LunarLander-v3 0 1500 1 runs/sppo.csv alpha=0.1}).</p>
  */
 public final class Experiment {
 
@@ -44,7 +48,13 @@ public final class Experiment {
         Augmentations aug = Augmentations.NONE;
         int evalEvery = 10;
         int evalEpisodes = 10;
-        AlgoConfig cfg = algo.equals("sac") ? SacConfig.preset(preset) : PpoConfig.preset(preset);
+        AlgoConfig cfg = algo.equals("sac") ? SacConfig.preset(preset) : algo.equals("ppo") ? PpoConfig.preset(preset)
+                : Algorithms.get(algo).preset(preset);
+        boolean viaSchema = !(cfg instanceof SacConfig) && !(cfg instanceof PpoConfig);
+        if (viaSchema) {
+            cfg = generic(cfg, java.util.Arrays.stream(a, 7, a.length)
+                    .filter(s -> !s.startsWith("evalEvery=") && !s.startsWith("evalEpisodes=")).toArray(String[]::new));
+        }
         for (int i = 7; i < a.length; i++) {
             String s = a[i];
             if (s.equals("grokfast")) {
@@ -55,6 +65,8 @@ public final class Experiment {
                 evalEvery = Integer.parseInt(s.substring(10));
             } else if (s.startsWith("evalEpisodes=")) {
                 evalEpisodes = Integer.parseInt(s.substring(13));
+            } else if (viaSchema) {
+                continue;
             } else if (cfg instanceof SacConfig sc) {
                 cfg = sacOverride(sc, s);
             } else {
@@ -103,6 +115,26 @@ public final class Experiment {
             System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%n", r.envSteps(), r.episodes(),
                     r.updates(), (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** {@code grokfast}, {@code grade} and {@code field=value} arguments through the config's schema. */
+    private static AlgoConfig generic(AlgoConfig cfg, String[] args) {
+        var schema = Algorithms.of(cfg).schema();
+        Map<String, Object> set = new java.util.LinkedHashMap<>();
+        for (String s : args) {
+            if (s.equals("grokfast") || s.equals("grade")) {
+                String field = schema.fields().stream().map(f -> f.name())
+                        .filter(n -> n.equals("augmentations." + s) || n.endsWith(".augmentations." + s)).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException(Algorithms.of(cfg).name() + " has no " + s));
+                set.put(field, true);
+            } else if (s.contains("=")) {
+                String[] kv = s.split("=", 2);
+                set.put(kv[0], kv[1]);
+            } else {
+                throw new IllegalArgumentException("unknown argument " + s);
+            }
+        }
+        return (AlgoConfig) schema.apply((Record) cfg, set);
     }
 
     private static SacConfig sacOverride(SacConfig c, String s) {

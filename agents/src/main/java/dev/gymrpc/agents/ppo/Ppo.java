@@ -108,6 +108,11 @@ public final class Ppo {
         return a;
     }
 
+    /** Entropy (nats) of the distribution the last {@link #act} call sampled from. */
+    public double lastActEntropy() {
+        return Categorical.entropy(actP, actLogp, 0, nActions);
+    }
+
     /** V(s) of one observation. */
     public float value(float[] obs, int off) {
         criticFast.forward(obs, off, value1, 0);

@@ -1,6 +1,7 @@
 package dev.gymrpc.agents.ppo;
 
 import dev.gymrpc.agents.ActionHead;
+import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.CheckpointOptions;
 import dev.gymrpc.agents.Policy;
 import dev.gymrpc.agents.Runner;
@@ -28,10 +29,14 @@ import java.util.Map;
  *       a truncated step's reward gets {@code + gamma V(final_obs)} (bootstrap through truncation, as
  *       SB3 does) before GAE or MC.</li>
  * </ul>
+ * A {@link RolloutHook} lets a PPO variant change the rewards the returns use and the advantages
+ * (soft PPO); without one ({@code null}) nothing is computed for it.
  */
 public final class PpoRunner implements Runner {
 
     private final PpoConfig cfg;
+    private final AlgoConfig recorded;
+    private final RolloutHook hook;
     private final RunContext ctx;
     private final ActionHead head;
     private Rng actRng;
@@ -39,7 +44,18 @@ public final class PpoRunner implements Runner {
     private final Ppo agent;
 
     public PpoRunner(PpoConfig cfg, RunContext ctx) {
+        this(cfg, ctx, cfg, null);
+    }
+
+    /**
+     * A runner for a PPO variant: {@code cfg} drives the rollouts and the update, {@code recorded} is the
+     * variant's own config written into its policies, {@code hook} (may be null) changes rewards and
+     * advantages.
+     */
+    public PpoRunner(PpoConfig cfg, RunContext ctx, AlgoConfig recorded, RolloutHook hook) {
         this.cfg = cfg;
+        this.recorded = recorded;
+        this.hook = hook;
         this.ctx = ctx;
         Rng master = new Rng(ctx.request().seed());
         Rng nets = master.split();
@@ -61,7 +77,7 @@ public final class PpoRunner implements Runner {
 
     @Override
     public Policy policy() {
-        return Policy.ofActor(cfg, ctx.request(), head, agent.actor());
+        return Policy.ofActor(recorded, ctx.request(), head, agent.actor());
     }
 
     @Override
@@ -146,7 +162,7 @@ public final class PpoRunner implements Runner {
                 ret += s.reward();
                 disc += g * s.reward();
                 g *= cfg.gamma();
-                rewards[len] = (float) s.reward();
+                rewards[len] = (float) (hook == null ? s.reward() : hook.reward(s.reward(), agent.lastActEntropy()));
                 len++;
                 obs = s.observation();
                 if (s.terminated() || s.truncated()) {
@@ -167,9 +183,13 @@ public final class PpoRunner implements Runner {
             float[] targets = new float[len];
             if (cfg.advantage() == PpoConfig.Advantage.MC) {
                 targets = Advantages.discountedReturns(rewards, len, cfg.gamma());
+                double unitsPerReward = hook == null ? 1 : 1 / (std(targets, len) + 1e-10);
                 Advantages.standardise(targets, 0, len, 1e-10);
                 for (int t = 0; t < len; t++) {
                     adv[t] = targets[t] - vals[t];
+                }
+                if (hook != null) {
+                    hook.advantages(adv, logps, len, unitsPerReward);
                 }
                 if (cfg.normalizeAdvantages()) {
                     Advantages.standardise(adv, 0, len, 1e-10);
@@ -178,6 +198,9 @@ public final class PpoRunner implements Runner {
                 boolean[] ends = new boolean[len];
                 ends[len - 1] = true;
                 Advantages.gae(rewards, vals, ends, new float[] {0f}, len, 1, cfg.gamma(), cfg.gaeLambda(), adv, targets);
+                if (hook != null) {
+                    hook.advantages(adv, logps, len, 1);
+                }
             }
             Rollout r = new Rollout(len, d, flat, Arrays.copyOf(actions, len), Arrays.copyOf(logps, len), vals, adv, targets);
             double frac = anneal();
@@ -213,6 +236,7 @@ public final class PpoRunner implements Runner {
             float[] rVal = new float[n];
             float[] rRew = new float[n];
             boolean[] rEnd = new boolean[n];
+            float[] rEnt = hook == null ? null : new float[n];
             for (int t = 0; t < steps; t++) {
                 for (int e = 0; e < nEnv; e++) {
                     int i = t * nEnv + e;
@@ -220,6 +244,9 @@ public final class PpoRunner implements Runner {
                     System.arraycopy(obs, e * d, rObs, i * d, d);
                     rAct[i] = a;
                     rLogp[i] = logp1[0];
+                    if (hook != null) {
+                        rEnt[i] = (float) agent.lastActEntropy();
+                    }
                     rVal[i] = agent.value(obs, e * d);
                     actions.set(e, start + a);
                 }
@@ -234,6 +261,9 @@ public final class PpoRunner implements Runner {
                     epLen[e]++;
                     boolean term = s.terminated()[e];
                     boolean trunc = s.truncated()[e];
+                    if (hook != null) {
+                        rew = hook.reward(rew, rEnt[i]);
+                    }
                     if (trunc && !term) {
                         Object fin = s.infos().get(e).get("final_obs");
                         if (fin instanceof float[] fo) {
@@ -268,11 +298,28 @@ public final class PpoRunner implements Runner {
                 // MC over the rollout: lambda = 1 GAE gives G_t - V(s_t) with bootstrap at the rollout end.
                 Advantages.gae(rRew, rVal, rEnd, last, steps, nEnv, cfg.gamma(), 1.0, adv, ret);
             }
+            if (hook != null) {
+                hook.advantages(adv, rLogp, n, 1);
+            }
             Rollout r = new Rollout(n, d, rObs, rAct, rLogp, rVal, adv, ret);
             double frac = anneal();
             Map<String, Double> m = agent.update(r, updateRng);
             m.put("charts/learning_rate_frac", frac);
             ctx.updated(m, agent.actorFinite());
         }
+    }
+
+    /** Population standard deviation of {@code x[0, n)} (as {@link Advantages#standardise} computes it). */
+    private static double std(float[] x, int n) {
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            mean += x[i];
+        }
+        mean /= n;
+        double var = 0;
+        for (int i = 0; i < n; i++) {
+            var += (x[i] - mean) * (x[i] - mean);
+        }
+        return Math.sqrt(var / n);
     }
 }
