@@ -9,6 +9,7 @@ import dev.gymrpc.agents.EvalSchedule;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.Trainer;
 import dev.gymrpc.agents.TrainingListener;
+import dev.gymrpc.agents.csac.ContinuousSacConfig;
 import dev.gymrpc.agents.ppo.PpoConfig;
 import dev.gymrpc.agents.sac.SacConfig;
 import java.io.IOException;
@@ -24,8 +25,9 @@ import java.util.Map;
  *
  * <pre>
  * java ... dev.gymrpc.agents.bench.Experiment ALGO PRESET ENV_ID STEPS EPISODES SEED OUT.csv [grokfast] [grade]
- *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEpisodes=10]
+ *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEverySteps=25000] [evalEpisodes=10]
  * e.g. ... Experiment sac fourrooms FourRooms-v0 0 1000 1 runs/sac_fr_s1.csv grokfast
+ *      ... Experiment sac-continuous lunarlander-continuous LunarLanderContinuous-v3 500000 0 1 runs/csac_s1.csv evalEverySteps=25000
  * </pre>
  */
 public final class Experiment {
@@ -44,7 +46,8 @@ public final class Experiment {
         Augmentations aug = Augmentations.NONE;
         int evalEvery = 10;
         int evalEpisodes = 10;
-        AlgoConfig cfg = algo.equals("sac") ? SacConfig.preset(preset) : PpoConfig.preset(preset);
+        long evalEverySteps = 0;
+        AlgoConfig cfg = dev.gymrpc.agents.Presets.get(algo, preset);
         for (int i = 7; i < a.length; i++) {
             String s = a[i];
             if (s.equals("grokfast")) {
@@ -53,6 +56,9 @@ public final class Experiment {
                 aug = aug.withGrade(true);
             } else if (s.startsWith("evalEvery=")) {
                 evalEvery = Integer.parseInt(s.substring(10));
+            } else if (s.startsWith("evalEverySteps=")) {
+                evalEverySteps = Long.parseLong(s.substring(15));
+                evalEvery = 0;
             } else if (s.startsWith("evalEpisodes=")) {
                 evalEpisodes = Integer.parseInt(s.substring(13));
             } else if (cfg instanceof SacConfig sc) {
@@ -63,6 +69,8 @@ public final class Experiment {
         }
         if (cfg instanceof SacConfig sc) {
             cfg = sc.withAugmentations(aug);
+        } else if (cfg instanceof ContinuousSacConfig cc) {
+            cfg = cc.withAugmentations(aug);
         } else if (cfg instanceof PpoConfig pc) {
             cfg = pc.withAugmentations(aug.grade() ? aug.withGrade(0.02, 0.9) : aug.withGradClip(pc.augmentations().gradClip()));
         }
@@ -99,7 +107,7 @@ public final class Experiment {
                 }
             };
             Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, Map.of(), seed, new Budget(steps, episodes),
-                    new EvalSchedule(evalEvery, 0, evalEpisodes, true)), l, null);
+                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true)), l, null);
             System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%n", r.envSteps(), r.episodes(),
                     r.updates(), (System.nanoTime() - t0) / 1e9);
         }
