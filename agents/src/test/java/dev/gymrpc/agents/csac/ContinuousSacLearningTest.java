@@ -61,12 +61,12 @@ class ContinuousSacLearningTest {
 
     @Test
     void learnsToReachTheTarget() {
-        trainAndCheck(ContinuousSacConfig.small(), 5_000, "plain");
+        trainAndCheck(ContinuousSacConfig.small(), 3_000, "plain");
     }
 
     @Test
     void learnsWithGrokfastAndGrade() {
         trainAndCheck(ContinuousSacConfig.small().withAugmentations(Augmentations.NONE.withGrokfast(true).withGrade(true)),
-                5_000, "grokfast+grade");
+                3_000, "grokfast+grade");
     }
 }
