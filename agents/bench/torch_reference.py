@@ -5,6 +5,10 @@ Cases (CPU, float32, torch.set_num_threads(THREADS), default 1):
   * full Discrete SAC update, CleanRL-style (batch 256, obs 8, 4 actions, hidden [256]): soft target
     with exact expectation, twin-critic MSE with one Adam, actor loss against the updated critics,
     temperature loss on log alpha, Polyak averaging of both targets;
+  * full continuous SAC update, CleanRL sac_continuous_action.py structure with the actor stepped every
+    update (batch 256, obs 8, 2 action dimensions, hidden [256, 256]): tanh-squashed Gaussian with the
+    log-prob correction, twin-critic MSE, actor loss through the updated critics, temperature toward -|A|,
+    Polyak averaging (tau 0.01);
   * one PPO epoch: 2048 samples in minibatches of 64, separate [64,64] actor and critic, critic step
     then actor step (clipped surrogate + entropy);
   * one MLP 8-256-4 forward and forward+backward at batch 256;
@@ -127,6 +131,68 @@ def sac_update():
 
 
 bench("SAC full update b256 [256] plain", sac_update)
+
+# --- Continuous SAC (CleanRL sac_continuous_action.py structure; actor every update as SB3) ---
+AD, H2 = 2, [256, 256]
+LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
+c_actor = mlp([OBS] + H2 + [2 * AD])
+c_qf1, c_qf2 = mlp([OBS + AD] + H2 + [1]), mlp([OBS + AD] + H2 + [1])
+c_qf1_t, c_qf2_t = mlp([OBS + AD] + H2 + [1]), mlp([OBS + AD] + H2 + [1])
+c_qf1_t.load_state_dict(c_qf1.state_dict())
+c_qf2_t.load_state_dict(c_qf2.state_dict())
+c_q_opt = torch.optim.Adam(list(c_qf1.parameters()) + list(c_qf2.parameters()), lr=7.3e-4)
+c_a_opt = torch.optim.Adam(c_actor.parameters(), lr=7.3e-4)
+c_log_alpha = torch.zeros(1, requires_grad=True)
+c_alpha_opt = torch.optim.Adam([c_log_alpha], lr=7.3e-4)
+c_target_entropy = -float(AD)
+c_buf_act = torch.rand(N, AD) * 2 - 1
+c_online = list(c_qf1.parameters()) + list(c_qf2.parameters())
+c_targets = list(c_qf1_t.parameters()) + list(c_qf2_t.parameters())
+
+
+def c_get_action(x):
+    out = c_actor(x)
+    mean, log_std = out[:, :AD], out[:, AD:]
+    log_std = LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN) * (torch.tanh(log_std) + 1)
+    std = log_std.exp()
+    normal = torch.distributions.Normal(mean, std)
+    x_t = normal.rsample()
+    y_t = torch.tanh(x_t)
+    log_prob = normal.log_prob(x_t) - torch.log(1 - y_t.pow(2) + 1e-6)
+    return y_t, log_prob.sum(1)
+
+
+def csac_update():
+    idx = torch.randint(0, N, (B,))
+    obs, nxt, act, rew, term = buf_obs[idx], buf_next[idx], c_buf_act[idx], buf_rew[idx], buf_term[idx]
+    alpha = c_log_alpha.exp().detach()
+    with torch.no_grad():
+        na, nlp = c_get_action(nxt)
+        sa2 = torch.cat([nxt, na], 1)
+        v = torch.min(c_qf1_t(sa2), c_qf2_t(sa2)).squeeze(1) - alpha * nlp
+        y = rew + gamma * (1 - term) * v
+    sa = torch.cat([obs, act], 1)
+    q_loss = F.mse_loss(c_qf1(sa).squeeze(1), y) + F.mse_loss(c_qf2(sa).squeeze(1), y)
+    c_q_opt.zero_grad(set_to_none=True)
+    q_loss.backward()
+    c_q_opt.step()
+    pa, lp = c_get_action(obs)
+    spa = torch.cat([obs, pa], 1)
+    mq = torch.min(c_qf1(spa), c_qf2(spa)).squeeze(1)
+    actor_loss = (alpha * lp - mq).mean()
+    c_a_opt.zero_grad(set_to_none=True)
+    actor_loss.backward()
+    c_a_opt.step()
+    alpha_loss = (-c_log_alpha.exp() * (lp.detach() + c_target_entropy)).mean()
+    c_alpha_opt.zero_grad(set_to_none=True)
+    alpha_loss.backward()
+    c_alpha_opt.step()
+    with torch.no_grad():
+        torch._foreach_mul_(c_targets, 1 - 0.01)
+        torch._foreach_add_(c_targets, c_online, alpha=0.01)
+
+
+bench("SAC-continuous update b256 [256,256] plain", csac_update)
 
 # --- PPO epoch ---
 pa, pc = mlp([OBS, 64, 64, NA]), mlp([OBS, 64, 64, 1])

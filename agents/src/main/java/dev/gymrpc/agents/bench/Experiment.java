@@ -2,7 +2,6 @@ package dev.gymrpc.agents.bench;
 
 import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.Algorithms;
-import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.Budget;
 import dev.gymrpc.agents.EpisodeStats;
 import dev.gymrpc.agents.EvalResult;
@@ -10,12 +9,11 @@ import dev.gymrpc.agents.EvalSchedule;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.Trainer;
 import dev.gymrpc.agents.TrainingListener;
-import dev.gymrpc.agents.ppo.PpoConfig;
-import dev.gymrpc.agents.sac.SacConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,12 +23,14 @@ import java.util.Map;
  *
  * <pre>
  * java ... dev.gymrpc.agents.bench.Experiment ALGO PRESET ENV_ID STEPS EPISODES SEED OUT.csv [grokfast] [grade]
- *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEpisodes=10]
+ *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEverySteps=25000] [evalEpisodes=10]
  * e.g. ... Experiment sac fourrooms FourRooms-v0 0 1000 1 runs/sac_fr_s1.csv grokfast
+ *      ... Experiment sac-continuous lunarlander-continuous LunarLanderContinuous-v3 500000 0 1 runs/csac_s1.csv evalEverySteps=25000
  * </pre>
- * Any other algorithm of {@link Algorithms} works too: its preset by name, {@code grokfast} / {@code grade}
- * switch on its {@code augmentations} fields, and {@code field=value} sets any field of its schema
- * (e.g. {@code Experiment soft-ppo paper LunarLander-v3 0 1500 1 runs/sppo.csv alpha=0.1}).</p>
+ * Every algorithm of {@link Algorithms} works the same way: its preset by name, {@code grokfast} /
+ * {@code grade} switch on its {@code augmentations} fields, and {@code field=value} sets any field of its
+ * schema (e.g. {@code Experiment soft-ppo paper LunarLander-v3 0 1500 1 runs/sppo.csv alpha=0.1});
+ * {@code hidden=}, {@code batch=}, {@code starts=} and {@code lr=} (every learning rate) are short names.
  */
 public final class Experiment {
 
@@ -45,39 +45,43 @@ public final class Experiment {
         long episodes = Long.parseLong(a[4]);
         long seed = Long.parseLong(a[5]);
         Path out = Path.of(a[6]);
-        Augmentations aug = Augmentations.NONE;
         int evalEvery = 10;
+        long evalEverySteps = 0;
         int evalEpisodes = 10;
-        AlgoConfig cfg = algo.equals("sac") ? SacConfig.preset(preset) : algo.equals("ppo") ? PpoConfig.preset(preset)
-                : Algorithms.get(algo).preset(preset);
-        boolean viaSchema = !(cfg instanceof SacConfig) && !(cfg instanceof PpoConfig);
-        if (viaSchema) {
-            cfg = generic(cfg, java.util.Arrays.stream(a, 7, a.length)
-                    .filter(s -> !s.startsWith("evalEvery=") && !s.startsWith("evalEpisodes=")).toArray(String[]::new));
-        }
+        AlgoConfig cfg = Algorithms.get(algo).preset(preset);
+        Map<String, Object> set = new java.util.LinkedHashMap<>();
         for (int i = 7; i < a.length; i++) {
             String s = a[i];
-            if (s.equals("grokfast")) {
-                aug = aug.withGrokfast(true);
-            } else if (s.equals("grade")) {
-                aug = aug.withGrade(true);
+            if (s.equals("grokfast") || s.equals("grade")) {
+                set.put("augmentations." + s, true);
             } else if (s.startsWith("evalEvery=")) {
                 evalEvery = Integer.parseInt(s.substring(10));
+            } else if (s.startsWith("evalEverySteps=")) {
+                evalEverySteps = Long.parseLong(s.substring(15));
+                evalEvery = 0;
             } else if (s.startsWith("evalEpisodes=")) {
                 evalEpisodes = Integer.parseInt(s.substring(13));
-            } else if (viaSchema) {
-                continue;
-            } else if (cfg instanceof SacConfig sc) {
-                cfg = sacOverride(sc, s);
+            } else if (s.contains("=")) {
+                String[] kv = s.split("=", 2);
+                switch (kv[0]) { // short names kept from the first experiments' commands
+                    case "hidden" -> set.put("hidden_sizes", kv[1]);
+                    case "batch" -> set.put("batch_size", kv[1]);
+                    case "starts" -> set.put("learning_starts", kv[1]);
+                    case "lr" -> {
+                        for (String f : List.of("actor_lr", "critic_lr", "alpha_lr")) {
+                            if (Algorithms.of(cfg).schema().has(f)) {
+                                set.put(f, kv[1]);
+                            }
+                        }
+                    }
+                    default -> set.put(kv[0], kv[1]);
+                }
             } else {
-                throw new IllegalArgumentException("unknown argument " + s);
+                throw new IllegalArgumentException("unknown argument " + s
+                        + "; use grokfast, grade, evalEvery=, evalEverySteps=, evalEpisodes= or FIELD=VALUE");
             }
         }
-        if (cfg instanceof SacConfig sc) {
-            cfg = sc.withAugmentations(aug);
-        } else if (cfg instanceof PpoConfig pc) {
-            cfg = pc.withAugmentations(aug.grade() ? aug.withGrade(0.02, 0.9) : aug.withGradClip(pc.augmentations().gradClip()));
-        }
+        cfg = (AlgoConfig) Algorithms.of(cfg).schema().apply((Record) cfg, set);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
@@ -111,41 +115,9 @@ public final class Experiment {
                 }
             };
             Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, Map.of(), seed, new Budget(steps, episodes),
-                    new EvalSchedule(evalEvery, 0, evalEpisodes, true)), l, null);
+                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true)), l, null);
             System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%n", r.envSteps(), r.episodes(),
                     r.updates(), (System.nanoTime() - t0) / 1e9);
         }
-    }
-
-    /** {@code grokfast}, {@code grade} and {@code field=value} arguments through the config's schema. */
-    private static AlgoConfig generic(AlgoConfig cfg, String[] args) {
-        var schema = Algorithms.of(cfg).schema();
-        Map<String, Object> set = new java.util.LinkedHashMap<>();
-        for (String s : args) {
-            if (s.equals("grokfast") || s.equals("grade")) {
-                String field = schema.fields().stream().map(f -> f.name())
-                        .filter(n -> n.equals("augmentations." + s) || n.endsWith(".augmentations." + s)).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException(Algorithms.of(cfg).name() + " has no " + s));
-                set.put(field, true);
-            } else if (s.contains("=")) {
-                String[] kv = s.split("=", 2);
-                set.put(kv[0], kv[1]);
-            } else {
-                throw new IllegalArgumentException("unknown argument " + s);
-            }
-        }
-        return (AlgoConfig) schema.apply((Record) cfg, set);
-    }
-
-    private static SacConfig sacOverride(SacConfig c, String s) {
-        String[] kv = s.split("=", 2);
-        return switch (kv[0]) {
-            case "hidden" -> c.withHidden(java.util.Arrays.stream(kv[1].split(",")).map(Integer::valueOf).toList());
-            case "batch" -> c.withBatchSize(Integer.parseInt(kv[1]));
-            case "lr" -> c.withLearningRates(Double.parseDouble(kv[1]), Double.parseDouble(kv[1]), Double.parseDouble(kv[1]));
-            case "tau" -> c.withTau(Double.parseDouble(kv[1]));
-            case "starts" -> c.withSchedule(Integer.parseInt(kv[1]), c.trainFreq(), c.gradientSteps());
-            default -> throw new IllegalArgumentException("unknown SAC override " + s + "; use hidden=, batch=, lr=, starts=");
-        };
     }
 }

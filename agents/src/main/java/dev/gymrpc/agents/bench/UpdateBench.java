@@ -1,6 +1,10 @@
 package dev.gymrpc.agents.bench;
 
+import dev.gymrpc.agents.ActionHead;
 import dev.gymrpc.agents.Augmentations;
+import dev.gymrpc.agents.csac.ContinuousReplayBuffer;
+import dev.gymrpc.agents.csac.ContinuousSac;
+import dev.gymrpc.agents.csac.ContinuousSacConfig;
 import dev.gymrpc.agents.buffer.ReplayBuffer;
 import dev.gymrpc.agents.nn.Mlp;
 import dev.gymrpc.agents.nn.Nd4jRuntime;
@@ -18,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Timing of the hot paths, comparable with {@code agents/bench/torch_reference.py} (same shapes, one
  * thread): a full Discrete SAC update (batch 256, hidden [256], obs 8, 4 actions: both critics, actor,
- * temperature, Polyak), one PPO epoch (2048 samples, minibatch 64, [64,64]), one MLP forward/backward,
+ * temperature, Polyak), a full continuous SAC update (batch 256, hidden [256, 256], obs 8, 2 action
+ * dimensions), one PPO epoch (2048 samples, minibatch 64, [64,64]), one MLP forward/backward,
  * and single-observation actions.
  *
  * <pre>java -cp ... dev.gymrpc.agents.bench.UpdateBench [seconds-per-case]</pre>
@@ -65,6 +70,27 @@ public final class UpdateBench {
                 buf.add(o, r.nextInt(na), (float) r.nextGaussian(), o, r.nextDouble() < 0.01);
             }
             time("SAC full update b256 [256] " + label(aug), secs, () -> sac.update(buf, r));
+        }
+
+        // Continuous SAC at LunarLanderContinuous-v3's shapes: obs 8, 2 action dimensions, [256, 256], batch 256.
+        for (Augmentations aug : List.of(Augmentations.NONE, Augmentations.NONE.withGrokfast(true).withGrade(true))) {
+            ContinuousSacConfig cfg = ContinuousSacConfig.lunarLanderContinuous().withAugmentations(aug);
+            ActionHead head = ActionHead.squashedGaussian(dev.gymrpc.envs.Box.uniform(-1f, 1f, new int[] {2},
+                    dev.gymrpc.envs.DType.FLOAT32));
+            ContinuousSac csac = new ContinuousSac(cfg, obs, head, new Rng(2));
+            ContinuousReplayBuffer cbuf = new ContinuousReplayBuffer(10_000, obs, 2);
+            Rng r = new Rng(3);
+            float[] o = new float[obs];
+            float[] ca = new float[2];
+            for (int i = 0; i < 10_000; i++) {
+                for (int k = 0; k < obs; k++) {
+                    o[k] = (float) r.nextGaussian();
+                }
+                ca[0] = (float) (2 * r.nextDouble() - 1);
+                ca[1] = (float) (2 * r.nextDouble() - 1);
+                cbuf.add(o, ca, (float) r.nextGaussian(), o, r.nextDouble() < 0.01);
+            }
+            time("SAC-continuous update b256 [256,256] " + label(aug), secs, () -> csac.update(cbuf, r));
         }
 
         PpoConfig pc = PpoConfig.lunarLanderTuned().withRollout(2, 1024, 64, 1);

@@ -286,6 +286,10 @@ public final class Mlp {
         private FloatBuffer outBuf;
         private FloatBuffer dOutBuf;
         private float[] scratch;
+        /** dL/dInput, [sizes[0], B], allocated on the first {@link #backwardInput}. */
+        private INDArray dIn;
+        private org.bytedeco.javacpp.FloatPointer pDIn;
+        private float[] dInScratch;
 
         private void ensure(int n) {
             if (n == batch) {
@@ -313,6 +317,15 @@ public final class Mlp {
             outBuf = out.data().asNioFloat();
             dOutBuf = dz[dz.length - 1].data().asNioFloat();
             scratch = new float[outputSize() * n];
+            dIn = null;
+        }
+
+        private void ensureInputGrad() {
+            if (dIn == null) {
+                dIn = Nd4j.create(DataType.FLOAT, sizes[0], batch);
+                pDIn = Blas.available() ? Blas.pointer(dIn, 0) : null;
+                dInScratch = new float[sizes[0] * batch];
+            }
         }
 
         /** Batch size of the last forward pass. */
@@ -374,6 +387,47 @@ public final class Mlp {
                 Transforms.relu(tape.act[l + 1], false);
             } else {
                 Nd4j.gemm(wAug[l], tape.act[l], tape.out, true, false, 1.0, 0.0);
+            }
+        }
+    }
+
+    /**
+     * dL/dInput for dL/dOutput {@code dOut} (row-major {@code B x out}) of the last forward pass, written
+     * row-major ({@code B x in}) into {@code dInput}; the network's parameter gradient is left untouched.
+     *
+     * <p>Why: a continuous-action actor is trained through a critic's gradient with respect to its action
+     * input (the reparameterised SAC actor loss, Haarnoja et al. 2018), and the critic's own weight
+     * gradients are not needed there; skipping them saves one large gemm per hidden layer.
+     */
+    public void backwardInput(Tape tape, float[] dOut, float[] dInput) {
+        tape.setDOut(dOut);
+        tape.ensureInputGrad();
+        int n = tape.batch;
+        for (int l = wAug.length - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            if (l > 0) {
+                INDArray prev = tape.dz[l - 1];
+                if (Blas.available()) {
+                    Blas.gemm(false, false, in, n, out, pW[l], out, tape.pDz[l], n, tape.pDz[l - 1], n);
+                } else {
+                    Nd4j.gemm(w[l], tape.dz[l], prev, false, false, 1.0, 0.0);
+                }
+                Nd4j.exec(new Step(tape.actTop[l], tape.mask[l - 1], 0.0));
+                prev.muli(tape.mask[l - 1]);
+            } else if (Blas.available()) {
+                // dX [in, B] = W0 [in, out] * dZ0 [out, B]
+                Blas.gemm(false, false, in, n, out, pW[0], out, tape.pDz[0], n, tape.pDIn, n);
+            } else {
+                Nd4j.gemm(w[0], tape.dz[0], tape.dIn, false, false, 1.0, 0.0);
+            }
+        }
+        int in = sizes[0];
+        tape.dIn.data().asNioFloat().get(0, tape.dInScratch, 0, in * n);
+        for (int i = 0; i < in; i++) {
+            int o = i * n;
+            for (int r = 0; r < n; r++) {
+                dInput[r * in + i] = tape.dInScratch[o + r];
             }
         }
     }

@@ -1,0 +1,406 @@
+package dev.gymrpc.agents.csac;
+
+import dev.gymrpc.agents.ActionHead;
+import dev.gymrpc.agents.Augmentations;
+import dev.gymrpc.agents.aug.Grade;
+import dev.gymrpc.agents.aug.GradientPipeline;
+import dev.gymrpc.agents.io.StateBag;
+import dev.gymrpc.agents.nn.AdamOptimizer;
+import dev.gymrpc.agents.nn.FastForward;
+import dev.gymrpc.agents.nn.Mlp;
+import dev.gymrpc.agents.nn.ParamBlock;
+import dev.gymrpc.agents.nn.Polyak;
+import dev.gymrpc.agents.util.Rng;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Soft Actor-Critic for continuous actions (Haarnoja et al. 2018, "Soft Actor-Critic Algorithms and
+ * Applications", Algorithm 1 with the learned temperature of sec. 5; structure of CleanRL's
+ * {@code sac_continuous_action.py}): twin critics Q1, Q2: (s, a) -> R with Polyak-averaged targets, a
+ * tanh-squashed Gaussian actor ({@link SquashedGaussian}) and a learned temperature with target entropy
+ * {@code targetEntropyPerDim * |A|} (-|A| by default).
+ *
+ * <p>{@link #update} reads top to bottom like the paper:
+ * <ol>
+ *   <li>soft target {@code y = r + gamma (1 - terminated) [min(Q1', Q2')(s', a') - alpha log pi(a'|s')]},
+ *       {@code a' ~ pi(.|s')} (eq. 3 with one sampled next action; truncated transitions are bootstrapped);</li>
+ *   <li>critic losses {@code MSE(Q_i(s, a), y)}, one Adam step over both (CleanRL's qf1_loss + qf2_loss);</li>
+ *   <li>actor loss {@code E[alpha log pi(a~|s) - min(Q1, Q2)(s, a~)]}, {@code a~} reparameterised (eq. 12),
+ *       against the critics after their step; dQ/da comes from {@link Mlp#backwardInput} of the critics and
+ *       the rest of the chain is written out in {@link SquashedGaussian#backward}. With GrAdE the
+ *       single-sample entropy bonus {@code alpha * r * H}, {@code H ~ -log pi}, is subtracted (kappa =
+ *       alpha, as in Discrete SAC), i.e. the log pi weight becomes {@code alpha (1 + r)};</li>
+ *   <li>temperature loss {@code E[-alpha (log pi(a~|s) + H_target)]} (eq. 18) on log alpha, with the
+ *       log-probabilities of step 3 (detached);</li>
+ *   <li>Polyak averaging of both target critics.</li>
+ * </ol>
+ * Grokfast, GrAdE, clipping and weight decay go through the shared {@link GradientPipeline} exactly as in
+ * Discrete SAC. Not thread-safe.
+ */
+public final class ContinuousSac {
+
+    private final ContinuousSacConfig cfg;
+    private final ActionHead head;
+    private final int obsDim;
+    private final int actDim;
+    final Mlp actor;
+    final Mlp q1;
+    final Mlp q2;
+    final Mlp q1Target;
+    final Mlp q2Target;
+    /** Both online critics in one flat block: one Adam step and one gradient pipeline for the pair (as CleanRL). */
+    final ParamBlock critics;
+    final ParamBlock targets;
+    final AdamOptimizer actorOpt;
+    final AdamOptimizer criticOpt;
+    final ScalarAdam logAlphaOpt;
+    final GradientPipeline actorPipe;
+    final GradientPipeline criticPipe;
+    final Grade grade;
+    private final FastForward actorFast;
+    private final double targetEntropy;
+    double logAlpha;
+    long updates;
+
+    // Per-update scratch, sized for cfg.batchSize().
+    private final ContinuousReplayBuffer.Batch batch;
+    private final Mlp.Input obsIn;
+    private final Mlp.Input nextObsIn;
+    private final Mlp.Input saIn;
+    private final Mlp.Input nextSaIn;
+    private final Mlp.Input piSaIn;
+    private final Mlp.Tape actorTape;
+    private final Mlp.Tape q1Tape;
+    private final Mlp.Tape q2Tape;
+    private final Mlp.Tape q1tTape;
+    private final Mlp.Tape q2tTape;
+    private final float[] out;
+    private final double[] eps;
+    private final double[] tanhU;
+    private final float[] act;
+    private final double[] logp;
+    private final float[] sa;
+    private final float[] qa;
+    private final float[] qb;
+    private final float[] y;
+    private final float[] dQ1;
+    private final float[] dQ2;
+    private final float[] gIn1;
+    private final float[] gIn2;
+    private final double[] gA;
+    private final double[] gL;
+    private final float[] dOut;
+    private final float[] actOut;
+
+    public ContinuousSac(ContinuousSacConfig cfg, int obsDim, ActionHead head, Rng rng) {
+        if (head.kind() != ActionHead.Kind.SQUASHED_GAUSSIAN) {
+            throw new IllegalArgumentException("continuous SAC needs a squashed Gaussian head, got " + head.kind());
+        }
+        this.cfg = cfg;
+        this.head = head;
+        this.obsDim = obsDim;
+        this.actDim = head.n();
+        int[] actorSizes = Mlp.layerSizes(obsDim, cfg.hidden(), head.outputs());
+        int[] criticSizes = Mlp.layerSizes(obsDim + actDim, cfg.hidden(), 1);
+        actor = new Mlp(actorSizes, cfg.init(), rng);
+        critics = new ParamBlock(2 * Mlp.paramCount(criticSizes));
+        q1 = new Mlp(criticSizes, cfg.init(), rng, critics);
+        q2 = new Mlp(criticSizes, cfg.init(), rng, critics);
+        targets = new ParamBlock(2 * Mlp.paramCount(criticSizes));
+        q1Target = new Mlp(criticSizes, cfg.init(), rng, targets);
+        q2Target = new Mlp(criticSizes, cfg.init(), rng, targets);
+        targets.setAllParams(critics.paramsCopy());
+        Augmentations aug = cfg.augmentations();
+        actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
+        criticOpt = new AdamOptimizer(critics, cfg.criticLr(), aug.weightDecay());
+        logAlpha = Math.log(cfg.initialAlpha());
+        logAlphaOpt = new ScalarAdam(cfg.alphaLr());
+        grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
+        actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
+        criticPipe = new GradientPipeline(critics, "critic", aug, null);
+        actorFast = new FastForward(actor);
+        targetEntropy = cfg.targetEntropyPerDim() * actDim;
+
+        int b = cfg.batchSize();
+        int d = actDim;
+        batch = new ContinuousReplayBuffer.Batch(b, obsDim, d);
+        obsIn = new Mlp.Input(obsDim, b);
+        nextObsIn = new Mlp.Input(obsDim, b);
+        saIn = new Mlp.Input(obsDim + d, b);
+        nextSaIn = new Mlp.Input(obsDim + d, b);
+        piSaIn = new Mlp.Input(obsDim + d, b);
+        actorTape = actor.newTape();
+        q1Tape = q1.newTape();
+        q2Tape = q2.newTape();
+        q1tTape = q1Target.newTape();
+        q2tTape = q2Target.newTape();
+        out = new float[b * 2 * d];
+        eps = new double[b * d];
+        tanhU = new double[b * d];
+        act = new float[b * d];
+        logp = new double[b];
+        sa = new float[b * (obsDim + d)];
+        qa = new float[b];
+        qb = new float[b];
+        y = new float[b];
+        dQ1 = new float[b];
+        dQ2 = new float[b];
+        gIn1 = new float[b * (obsDim + d)];
+        gIn2 = new float[b * (obsDim + d)];
+        gA = new double[b * d];
+        gL = new double[b];
+        dOut = new float[b * 2 * d];
+        actOut = new float[2 * d];
+    }
+
+    public ContinuousSacConfig config() {
+        return cfg;
+    }
+
+    public ActionHead head() {
+        return head;
+    }
+
+    public Mlp actor() {
+        return actor;
+    }
+
+    /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */
+    public GradientPipeline actorPipeline() {
+        return actorPipe;
+    }
+
+    /** Both critics' gradient pipeline. */
+    public GradientPipeline criticPipeline() {
+        return criticPipe;
+    }
+
+    public double alpha() {
+        return Math.exp(logAlpha);
+    }
+
+    public double targetEntropy() {
+        return targetEntropy;
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    /** Whether the actor's parameters are all finite (checked after each update, on the fast copy). */
+    public boolean actorFinite() {
+        return actorFast.allFinite();
+    }
+
+    /**
+     * Writes an env action for one observation into {@code dst}: sampled from the squashed Gaussian with
+     * {@code rng}, or {@code bias + scale * tanh(mu)} if deterministic (the draw {@code Policy} makes),
+     * clamped to the Box so float rounding of {@code bias + scale * tanh} never leaves it.
+     */
+    public void act(float[] obs, boolean deterministic, Rng rng, float[] dst) {
+        actorFast.forward(obs, 0, actOut, 0);
+        for (int j = 0; j < actDim; j++) {
+            double u = actOut[j];
+            if (!deterministic) {
+                u += Math.exp(ActionHead.logStd(actOut[actDim + j])) * rng.nextGaussian();
+            }
+            float a = (float) (head.bias(j) + head.scale(j) * Math.tanh(u));
+            dst[j] = Math.min(head.high()[j], Math.max(head.low()[j], a));
+        }
+    }
+
+    /** Sets the three learning rates to {@code frac} of their configured values (linear annealing). */
+    public void setLearningRateFraction(double frac) {
+        actorOpt.setLearningRateFraction(frac);
+        criticOpt.setLearningRateFraction(frac);
+        logAlphaOpt.fraction = frac;
+    }
+
+    /** Samples a batch from {@code buffer} and performs one full update; {@code rng} also draws the policy noise. */
+    public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng) {
+        buffer.sample(rng, batch);
+        return update(batch, rng);
+    }
+
+    /** One full update on {@code b} (critics, actor, temperature, targets); metrics in a stable order. */
+    public Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng) {
+        int n = b.size;
+        int d = actDim;
+        if (n != cfg.batchSize()) {
+            throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        double alpha = Math.exp(logAlpha);
+        Mlp.Input sIn = obsIn.fill(b.obs);
+        Mlp.Input s2In = nextObsIn.fill(b.nextObs);
+
+        // 1. Soft targets with one reparameterised next action per transition.
+        actor.forward(s2In, actorTape);
+        actorTape.copyOutputTo(out);
+        SquashedGaussian.drawNoise(rng, eps, n, d);
+        SquashedGaussian.sample(head, out, eps, n, act, tanhU, logp);
+        nextSaIn.fill(concat(b.nextObs, act, n));
+        q1Target.forward(nextSaIn, q1tTape);
+        q1tTape.copyOutputTo(qa);
+        q2Target.forward(nextSaIn, q2tTape);
+        q2tTape.copyOutputTo(qb);
+        for (int i = 0; i < n; i++) {
+            double v = Math.min(qa[i], qb[i]) - alpha * logp[i];
+            y[i] = (float) (b.rewards[i] + cfg.gamma() * (1 - b.terminated[i]) * v);
+        }
+
+        // 2. Critics: MSE(Q_i(s, a), y) summed over both, one Adam step.
+        saIn.fill(concat(b.obs, b.actions, n));
+        m.put("losses/qf1_loss", criticLoss(q1, q1Tape, n, m, "qf1"));
+        m.put("losses/qf2_loss", criticLoss(q2, q2Tape, n, m, "qf2"));
+        criticPipe.process(m);
+        criticOpt.step();
+
+        // 3. Actor against min(Q1, Q2) of the updated critics at a reparameterised action.
+        actor.forward(sIn, actorTape);
+        actorTape.copyOutputTo(out);
+        SquashedGaussian.drawNoise(rng, eps, n, d);
+        SquashedGaussian.sample(head, out, eps, n, act, tanhU, logp);
+        piSaIn.fill(concat(b.obs, act, n));
+        q1.forward(piSaIn, q1Tape);
+        q1Tape.copyOutputTo(qa);
+        q2.forward(piSaIn, q2Tape);
+        q2Tape.copyOutputTo(qb);
+        double r = grade == null ? 0 : grade.ratio();
+        double entW = alpha * (1 + r); // alpha log pi plus GrAdE's -alpha r H with H ~ -log pi
+        double actorLoss = 0;
+        double logpSum = 0;
+        double qMin = 0;
+        for (int i = 0; i < n; i++) {
+            // The gradient of min(Q1, Q2) flows into the smaller critic only (as torch.min's).
+            boolean first = qa[i] <= qb[i];
+            dQ1[i] = first ? 1f : 0f;
+            dQ2[i] = first ? 0f : 1f;
+            double mq = first ? qa[i] : qb[i];
+            actorLoss += alpha * logp[i] - mq;
+            logpSum += logp[i];
+            qMin += mq;
+            gL[i] = entW / n;
+        }
+        q1.backwardInput(q1Tape, dQ1, gIn1);
+        q2.backwardInput(q2Tape, dQ2, gIn2);
+        int w = obsDim + d;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                gA[i * d + j] = -(gIn1[i * w + obsDim + j] + gIn2[i * w + obsDim + j]) / (double) n;
+            }
+        }
+        SquashedGaussian.backward(head, out, eps, tanhU, n, gA, gL, dOut);
+        actor.backward(actorTape, dOut);
+        actorPipe.process(m);
+        actorOpt.step();
+        actorFast.refresh(actor);
+        m.put("losses/actor_loss", actorLoss / n);
+        m.put("losses/entropy", -logpSum / n);
+        m.put("losses/min_qf_expected", qMin / n);
+        if (grade != null) {
+            m.put("grade/ratio", r);
+            m.put("grade/bonus_coef", alpha * r);
+        }
+
+        // 4. Temperature: J(alpha) = E[-alpha (log pi + H_target)]; dJ/d(log alpha) equals the loss value.
+        double alphaLoss = -alpha * (logpSum / n + targetEntropy);
+        if (cfg.learnAlpha()) {
+            logAlpha = logAlphaOpt.step(logAlpha, alphaLoss);
+        }
+        m.put("losses/alpha", Math.exp(logAlpha));
+        m.put("losses/alpha_loss", alphaLoss);
+
+        // 5. Target critics.
+        Polyak.update(targets, critics, cfg.tau());
+        updates++;
+        return m;
+    }
+
+    /** Rows {@code [obs_i, act_i]} for the critics' input. */
+    private float[] concat(float[] o, float[] a, int n) {
+        int d = actDim;
+        int w = obsDim + d;
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(o, i * obsDim, sa, i * w, obsDim);
+            System.arraycopy(a, i * d, sa, i * w + obsDim, d);
+        }
+        return sa;
+    }
+
+    /** Forward on {@code saIn}, MSE loss against {@code y} and backward of one critic (fills its part of the block's gradient). */
+    private double criticLoss(Mlp q, Mlp.Tape tape, int n, Map<String, Double> m, String name) {
+        q.forward(saIn, tape);
+        tape.copyOutputTo(qa);
+        double loss = 0;
+        double qsum = 0;
+        for (int i = 0; i < n; i++) {
+            double e = qa[i] - y[i];
+            loss += e * e;
+            qsum += qa[i];
+            dQ1[i] = (float) (2 * e / n);
+        }
+        q.backward(tape, dQ1);
+        m.put("losses/" + name + "_values", qsum / n);
+        return loss / n;
+    }
+
+    /** Adds networks, optimizers, temperature, augmentation state and counters to a checkpoint. */
+    public void save(StateBag bag) {
+        bag.putArray("csac.actor", actor.block().paramsCopy());
+        bag.putArray("csac.critics", critics.paramsCopy());
+        bag.putArray("csac.targets", targets.paramsCopy());
+        actorOpt.save(bag, "csac.actor");
+        criticOpt.save(bag, "csac.critic");
+        actorPipe.save(bag, "csac.actor");
+        criticPipe.save(bag, "csac.critic");
+        if (grade != null) {
+            grade.save(bag, "csac.grade");
+        }
+        bag.put("csac.log_alpha", logAlpha).put("csac.alpha_adam_m", logAlphaOpt.m).put("csac.alpha_adam_v", logAlphaOpt.v)
+                .put("csac.alpha_adam_t", logAlphaOpt.t).put("csac.updates", updates);
+    }
+
+    public void restore(StateBag bag) {
+        actor.block().setAllParams(bag.array("csac.actor"));
+        critics.setAllParams(bag.array("csac.critics"));
+        targets.setAllParams(bag.array("csac.targets"));
+        actorOpt.restore(bag, "csac.actor");
+        criticOpt.restore(bag, "csac.critic");
+        actorPipe.restore(bag, "csac.actor");
+        criticPipe.restore(bag, "csac.critic");
+        if (grade != null) {
+            grade.restore(bag, "csac.grade");
+        }
+        logAlpha = bag.getDouble("csac.log_alpha");
+        logAlphaOpt.m = bag.getDouble("csac.alpha_adam_m");
+        logAlphaOpt.v = bag.getDouble("csac.alpha_adam_v");
+        logAlphaOpt.t = bag.getInt("csac.alpha_adam_t");
+        updates = bag.getLong("csac.updates");
+        actorFast.refresh(actor);
+    }
+
+    /** Adam on one scalar (log alpha), torch.optim.Adam's defaults, with a learning-rate fraction for annealing. */
+    static final class ScalarAdam {
+        final double lr;
+        double fraction = 1;
+        double m;
+        double v;
+        int t;
+
+        ScalarAdam(double lr) {
+            this.lr = lr;
+        }
+
+        /** Returns x after one step on the loss whose derivative w.r.t. x is {@code grad}. */
+        double step(double x, double grad) {
+            t++;
+            m = 0.9 * m + 0.1 * grad;
+            v = 0.999 * v + 0.001 * grad * grad;
+            double mh = m / (1 - Math.pow(0.9, t));
+            double vh = v / (1 - Math.pow(0.999, t));
+            return x - lr * fraction * mh / (Math.sqrt(vh) + 1e-8);
+        }
+    }
+}
