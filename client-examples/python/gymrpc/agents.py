@@ -450,7 +450,7 @@ class Algorithms(Sequence):
         rows = [[a.name, ", ".join(a.action_kinds), str(len(a.fields)), ", ".join(a.preset_names), a.description]
                 for a in self._items]
         return (_table(["algorithm", "actions", "fields", "presets", "description"], rows)
-                + '\n\nprint(algorithms["NAME"]) shows the fields (type, default, allowed range, doc) and presets.')
+                + '\n\nprint(client.algorithm("NAME")) shows its fields (type, default, allowed range, doc) and presets.')
 
     def __repr__(self) -> str:
         return f"Algorithms({self.names!r})"
