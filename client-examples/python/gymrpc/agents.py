@@ -289,7 +289,7 @@ def _plain(value: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    """A config value as a person reads it: 0.99, 3e-04, [64, 64], mc, True, -inf."""
+    """A config value as a person reads it: 0.99, 0.0003, [64, 64], mc, True, -inf."""
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (list, tuple)):
