@@ -754,7 +754,14 @@ class AgentClient:
     def get_job(self, job_id: str) -> "agent_pb2.Job":
         return self._call("GetJob", agent_pb2.GetJobRequest(job_id=job_id))
 
-    def list_jobs(self, state: int = agent_pb2.JOB_STATE_UNSPECIFIED, limit: int = 0) -> list:
+    def list_jobs(self, state: int | str = agent_pb2.JOB_STATE_UNSPECIFIED, limit: int = 0) -> list:
+        """Jobs, newest first; ``state`` by name (``"running"``) or ``agent_pb2.JOB_STATE_*``; ``limit`` 0 = all.
+        ``describe_job`` prints one."""
+        if isinstance(state, str):
+            names = {enum_label(agent_pb2.JobState, v): v for v in agent_pb2.JobState.values()}
+            if state.lower() not in names:
+                raise ValueError(f"state must be one of {', '.join(names)}, got {state!r}")
+            state = names[state.lower()]
         return list(self._call("ListJobs", agent_pb2.ListJobsRequest(state=state, limit=limit)).jobs)
 
     def cancel(self, job_id: str) -> "agent_pb2.Job":

@@ -355,3 +355,12 @@ def test_download_model_formats(offline, tmp_path):
         offline.download_model("model-1")
     with pytest.raises(ValueError, match="gymrpc, dl4j"):
         offline.download_model("model-1", format="onnx")
+
+
+def test_list_jobs_by_state_name(offline):
+    offline._call.responses["ListJobs"] = agent_pb2.ListJobsResponse()
+    assert offline.list_jobs("running") == []
+    offline.list_jobs(agent_pb2.JOB_STATE_FAILED, limit=3)
+    assert [r.state for _, r in offline._call.calls] == [agent_pb2.JOB_STATE_RUNNING, agent_pb2.JOB_STATE_FAILED]
+    with pytest.raises(ValueError, match="queued, running"):
+        offline.list_jobs("done")
