@@ -342,7 +342,7 @@ class Preset:
 
     @classmethod
     def from_proto(cls, p) -> "Preset":
-        return cls(name=p.name, values={k: _plain(from_value(v)) for k, v in p.values.items()})
+        return cls(name=p.name, values={k: _plain(from_value(v)) for k, v in sorted(p.values.items())})
 
 
 @dataclass(frozen=True)
@@ -399,7 +399,9 @@ class AlgorithmInfo:
         lines.append(_table(["field", "type", "default", "allowed", "doc"], rows))
         defaults = self.defaults
         for i, p in enumerate(self.presets):
-            changed = {k: v for k, v in p.values.items() if k not in defaults or v != defaults[k]}
+            order = {name: i for i, name in enumerate(defaults)}      # field order (wire maps have none)
+            changed = {k: p.values[k] for k in sorted(p.values, key=lambda k: (order.get(k, len(order)), k))
+                       if k not in defaults or not _same(p.values[k], defaults[k])}
             if i == 0:
                 lines += ["", f"preset {p.name}: the defaults above"]
             else:
