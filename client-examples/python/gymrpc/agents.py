@@ -74,6 +74,7 @@ __all__ = [
     "Preset",
     "UnknownJobError",
     "UnknownModelError",
+    "UnsupportedFormatError",
     "agent_pb2",
     "algorithm_of",
     "config_values",
@@ -158,12 +159,18 @@ class JobQueueFullError(ResourceExhaustedError):
     """Every worker is busy and the server's job queue is full; retry when a job ends."""
 
 
+class UnsupportedFormatError(ServerError, NotImplementedError):
+    """The server cannot export a model in the requested format (e.g. ``format="dl4j"`` on a server built
+    without the DL4J exporter)."""
+
+
 _AGENT_ERRORS = {
     "INVALID_CONFIG": InvalidConfigError,
     "UNKNOWN_JOB": UnknownJobError,
     "UNKNOWN_MODEL": UnknownModelError,
     "JOB_STATE": JobStateError,
     "JOB_QUEUE_FULL": JobQueueFullError,
+    "UNSUPPORTED_FORMAT": UnsupportedFormatError,
     "INVALID_OBSERVATION": InvalidArgumentError,
 }
 
@@ -907,10 +914,11 @@ class AgentClient:
 
     def download_model(self, model_id: str, path: str | Path | None = None, *, format: str = "gymrpc"):
         """Downloads a model file: ``format="gymrpc"`` (default) is the gymrpc model zip (loads with the
-        agents module's ``Policy.load``; its size and SHA-256 are checked against the server's ModelInfo),
-        ``format="dl4j"`` a deeplearning4j ``MultiLayerNetwork`` zip of the actor that runs with plain DL4J
-        (its size is checked against the server's total). Writes the file to ``path`` (atomically) when given
-        and returns ``(info, path)``, else returns ``(info, bytes)``."""
+        agents module's ``Policy.load``), ``format="dl4j"`` a deeplearning4j ``MultiLayerNetwork`` zip of the
+        actor that runs with plain DL4J (:class:`UnsupportedFormatError` if the server cannot export it). The
+        file's size and SHA-256 are checked against the ModelInfo sent with it (for an export, the server
+        gives the exported file's). Writes the file to ``path`` (atomically) when given and returns
+        ``(info, path)``, else returns ``(info, bytes)``."""
         wanted = _FORMATS.get(str(format).lower())
         if wanted is None:
             raise ValueError(f"format must be one of {', '.join(_FORMATS)}, got {format!r}")
@@ -929,11 +937,8 @@ class AgentClient:
         except grpc.RpcError as exc:
             raise _translate(exc, self.address) from None
         data = b"".join(parts)
-        if wanted == agent_pb2.MODEL_FORMAT_GYMRPC:
-            ok = info is not None and len(data) == info.size_bytes and hashlib.sha256(data).hexdigest() == info.sha256
-        else:
-            ok = info is not None and len(data) > 0 and (not total or len(data) == total)
-        if not ok:
+        ok = info is not None and len(data) == info.size_bytes and hashlib.sha256(data).hexdigest() == info.sha256
+        if not ok or (total and len(data) != total):
             raise ServerError(f"model download of {model_id} ({format}) is incomplete or corrupt ({len(data)} bytes)")
         if path is None:
             return info, data

@@ -346,9 +346,13 @@ def test_download_model_formats(offline, tmp_path):
     assert offline.stub.requests[-1].format == agent_pb2.MODEL_FORMAT_GYMRPC
 
     dl4j = b"a DL4J zip, other bytes"
-    offline.stub = FakeStub(dl4j, info)         # the info describes the gymrpc file, not this one
+    exported = agent_pb2.ModelInfo(model_id="model-1", size_bytes=len(dl4j), sha256=hashlib.sha256(dl4j).hexdigest())
+    offline.stub = FakeStub(dl4j, exported)     # an export's info describes the exported file
     _, raw = offline.download_model("model-1", format="DL4J")
     assert raw == dl4j and offline.stub.requests[-1].format == agent_pb2.MODEL_FORMAT_DL4J
+    offline.stub = FakeStub(dl4j, info)
+    with pytest.raises(Exception, match="incomplete or corrupt"):
+        offline.download_model("model-1", format="dl4j")
 
     offline.stub = FakeStub(data + b"x", info)
     with pytest.raises(Exception, match="incomplete or corrupt"):
