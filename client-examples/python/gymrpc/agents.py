@@ -63,9 +63,6 @@ except ImportError as exc:  # pragma: no cover - only without a build
 
 __all__ = [
     "AgentClient",
-    "AlgorithmInfo",
-    "Algorithms",
-    "ConfigField",
     "EvaluationResult",
     "InvalidConfigError",
     "JobQueueFullError",
@@ -76,10 +73,10 @@ __all__ = [
     "UnknownModelError",
     "UnsupportedFormatError",
     "agent_pb2",
-    "algorithm_of",
+    "AlgorithmInfo",
+    "Algorithms",
+    "ConfigField",
     "config_values",
-    "describe_job",
-    "enum_label",
     "modern_spec",
     "spec_config",
 ]
@@ -106,23 +103,6 @@ _SCORES = {
     "last": agent_pb2.BENCHMARK_SCORE_LAST_EPISODES_MEAN,
     "mean": agent_pb2.BENCHMARK_SCORE_MEAN_EPISODE_RETURN,
 }
-
-
-# --------------------------------------------------------------------------------------------- names
-
-
-def enum_label(enum_type, number: int) -> str:
-    """A person's name for a proto enum value: ``enum_label(agent_pb2.JobState, 3)`` is ``"succeeded"`` (the
-    value's name without the enum's prefix, in lower case); a number these stubs do not know (from a newer
-    server) is ``"JobState 7"``. Everything this module shows a person goes through here, never a bare
-    enum number."""
-    try:
-        name = enum_type.Name(int(number))
-    except ValueError:
-        return f"{enum_type.DESCRIPTOR.name} {int(number)}"
-    prefix = "".join("_" + c if c.isupper() and i else c for i, c in enumerate(enum_type.DESCRIPTOR.name))
-    prefix = prefix.upper() + "_"
-    return (name[len(prefix):] if name.startswith(prefix) else name).lower()
 
 
 # --------------------------------------------------------------------------------------------- errors
@@ -471,6 +451,14 @@ class Algorithms(Sequence):
 # --------------------------------------------------------------------------------------------- specs
 
 
+def _enum_choice(enum_type, number: int) -> str:
+    """The config choice a deprecated proto enum value stands for: ``INIT_DDPG_UNIFORM`` -> ``"ddpg_uniform"``
+    (its name without the enum's prefix, lower case)."""
+    name = enum_type.Name(int(number))
+    prefix = "".join("_" + c if c.isupper() and i else c for i, c in enumerate(enum_type.DESCRIPTOR.name)).upper() + "_"
+    return (name[len(prefix):] if name.startswith(prefix) else name).lower()
+
+
 def _config_value(name: str, value: Any) -> "common_pb2.Value | None":
     """One config value on the wire, or None for "not set" (None, or a deprecated enum's UNSPECIFIED)."""
     if value is None:
@@ -480,9 +468,9 @@ def _config_value(name: str, value: Any) -> "common_pb2.Value | None":
         if isinstance(value, (int, np.integer)):
             if int(value) == 0:
                 return None
-            value = enum_label(legacy, int(value))
+            value = _enum_choice(legacy, int(value))
         elif isinstance(value, str):
-            value = enum_label(legacy, legacy.Value(value.upper())) if value.upper() in legacy.keys() else value
+            value = _enum_choice(legacy, legacy.Value(value.upper())) if value.upper() in legacy.keys() else value
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value)
         if array.size == 0:
@@ -537,7 +525,7 @@ def _typed_fields(message) -> dict[str, Any]:
     for descriptor, value in message.ListFields():
         if descriptor.enum_type is not None and isinstance(value, int):
             legacy = _LEGACY_ENUM_FIELDS.get(descriptor.name)
-            value = enum_label(legacy, value) if legacy is not None else value
+            value = _enum_choice(legacy, value) if legacy is not None else value
         elif not isinstance(value, (bool, int, float, str)):
             value = list(value)
         out[descriptor.name] = value
@@ -576,39 +564,6 @@ def modern_spec(spec) -> "agent_pb2.TrainingSpec":
                 out.config_values[name].CopyFrom(value)
         out.ClearField(kind)
     return out
-
-
-def algorithm_of(obj) -> str:
-    """The algorithm's name of a TrainingSpec, a training Job or a ModelInfo ("" for a benchmark job); for
-    one from an older server that only set the deprecated enum, the enum's name ("sac", "ppo")."""
-    if isinstance(obj, agent_pb2.Job):
-        obj = obj.training
-    name = obj.algorithm_name
-    if not name and obj.algorithm:
-        name = _LEGACY_ALGORITHMS.get(obj.algorithm) or enum_label(agent_pb2.Algorithm, obj.algorithm)
-    return name
-
-
-def describe_job(job) -> str:
-    """One line about a job for a person: id, kind, algorithm and env (or the benchmark's size), state,
-    progress, model, reason; every enum by its name."""
-    p = job.progress
-    if job.kind == agent_pb2.JOB_KIND_BENCHMARK:
-        what = f"{len(job.benchmark.variants)} variants x {len(job.benchmark.seeds)} seeds"
-        done = f"{p.runs_done}/{p.runs_total} runs"
-    else:
-        what = f"{algorithm_of(job) or '?'} on {job.training.env_id}"
-        unit = p.budget_unit or "steps"
-        done = f"{p.global_step if unit == 'steps' else p.episodes}/{p.budget} {unit}"
-    parts = [f"{job.job_id}: {enum_label(agent_pb2.JobKind, job.kind)} {what}",
-             enum_label(agent_pb2.JobState, job.state), done]
-    if job.label:
-        parts.append(f"label {job.label!r}")
-    if job.model_id:
-        parts.append(f"model {job.model_id}")
-    if job.reason:
-        parts.append(job.reason)
-    return ", ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------- client
@@ -764,10 +719,9 @@ class AgentClient:
         return self._call("GetJob", agent_pb2.GetJobRequest(job_id=job_id))
 
     def list_jobs(self, state: int | str = agent_pb2.JOB_STATE_UNSPECIFIED, limit: int = 0) -> list:
-        """Jobs, newest first; ``state`` by name (``"running"``) or ``agent_pb2.JOB_STATE_*``; ``limit`` 0 = all.
-        ``describe_job`` prints one."""
+        """Jobs, newest first; ``state`` by name (``"running"``) or ``agent_pb2.JOB_STATE_*``; ``limit`` 0 = all."""
         if isinstance(state, str):
-            names = {enum_label(agent_pb2.JobState, v): v for v in agent_pb2.JobState.values()}
+            names = {_enum_choice(agent_pb2.JobState, v): v for v in agent_pb2.JobState.values()}
             if state.lower() not in names:
                 raise ValueError(f"state must be one of {', '.join(names)}, got {state!r}")
             state = names[state.lower()]
@@ -845,7 +799,7 @@ class AgentClient:
                 elif kind == "evaluation":
                     post["eval"] = f"{event.evaluation.summary.mean_return:.1f}"
                 elif kind == "state":
-                    bar.set_description(f"{job_id} {enum_label(agent_pb2.JobState, event.state.state)}")
+                    bar.set_description(f"{job_id} {agent_pb2.JobState.Name(event.state.state)[10:].lower()}")
         finally:
             if bar is not None:
                 bar.close()
@@ -859,7 +813,7 @@ class AgentClient:
             if job.state in FINAL_STATES:
                 return job
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"job {job_id} still {enum_label(agent_pb2.JobState, job.state)} after {timeout} s")
+                raise TimeoutError(f"job {job_id} still {agent_pb2.JobState.Name(job.state)} after {timeout} s")
             time.sleep(poll)
 
     def learning_curve(self, job_id: str, variant: str | None = None, seed: int | None = None) -> LearningCurve:

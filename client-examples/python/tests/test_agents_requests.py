@@ -15,10 +15,7 @@ from gymrpc.agents import (
     AlgorithmInfo,
     Algorithms,
     agent_pb2,
-    algorithm_of,
     config_values,
-    describe_job,
-    enum_label,
     modern_spec,
     spec_config,
 )
@@ -279,35 +276,6 @@ def test_algorithms_are_objects_that_print_as_tables(offline):
     assert "preset cartpole: gamma=0.98, advantage=gae" in text
     assert algos.describe().count("\n\n") >= 2
     assert offline.algorithm("sac-continuous").fields == ()
-
-
-# ------------------------------------------------------------------------------------------- names
-
-
-def test_enum_label_and_describe_job():
-    assert enum_label(agent_pb2.JobState, agent_pb2.JOB_STATE_SUCCEEDED) == "succeeded"
-    assert enum_label(agent_pb2.JobState, agent_pb2.JOB_STATE_INTERRUPTED) == "interrupted"
-    assert enum_label(agent_pb2.JobKind, agent_pb2.JOB_KIND_BENCHMARK) == "benchmark"
-    assert enum_label(agent_pb2.ModelFormat, agent_pb2.MODEL_FORMAT_DL4J) == "dl4j"
-    assert enum_label(agent_pb2.JobState, 42) == "JobState 42"
-
-    job = agent_pb2.Job(job_id="job-1", kind=agent_pb2.JOB_KIND_TRAINING, state=agent_pb2.JOB_STATE_SUCCEEDED,
-                        training=spec("soft-ppo", "CartPole-v1", steps=500), model_id="model-1", label="run",
-                        progress=agent_pb2.JobProgress(global_step=500, budget=500, budget_unit="steps"))
-    assert describe_job(job) == "job-1: training soft-ppo on CartPole-v1, succeeded, 500/500 steps, label 'run', " \
-                                "model model-1"
-    failed = agent_pb2.Job(job_id="job-2", kind=agent_pb2.JOB_KIND_TRAINING, state=agent_pb2.JOB_STATE_FAILED,
-                           training=agent_pb2.TrainingSpec(algorithm=agent_pb2.ALGORITHM_SAC, env_id="FourRooms-v0"),
-                           reason="diverged", progress=agent_pb2.JobProgress(episodes=3, budget=10,
-                                                                             budget_unit="episodes"))
-    assert describe_job(failed) == "job-2: training sac on FourRooms-v0, failed, 3/10 episodes, diverged"
-    bench = agent_pb2.Job(job_id="job-3", kind=agent_pb2.JOB_KIND_BENCHMARK, state=agent_pb2.JOB_STATE_RUNNING,
-                          benchmark=agent_pb2.RunBenchmarkRequest(variants=[agent_pb2.BenchmarkVariant(name="a")],
-                                                                  seeds=[1, 2]),
-                          progress=agent_pb2.JobProgress(runs_done=1, runs_total=2))
-    assert describe_job(bench) == "job-3: benchmark 1 variants x 2 seeds, running, 1/2 runs"
-    assert algorithm_of(agent_pb2.ModelInfo(algorithm_name="sac-continuous")) == "sac-continuous"
-    assert algorithm_of(agent_pb2.ModelInfo(algorithm=agent_pb2.ALGORITHM_PPO)) == "ppo"
 
 
 # ------------------------------------------------------------------------------------------- act, download
