@@ -138,7 +138,7 @@ def describe_job(job) -> str:
     """One line about a job for people: id, what it trains, state by name, progress, reason and model."""
     parts = [job.job_id]
     if job.HasField("training"):
-        parts.append(f"{algorithm_name(job.training.algorithm)} {job.training.env_id}")
+        parts.append(f"{algorithm_name(job.training.algorithm_name or job.training.algorithm)} {job.training.env_id}")
     elif job.label:
         parts.append(job.label)
     parts.append(state_name(job.state))
@@ -154,7 +154,7 @@ def describe_job(job) -> str:
 
 def describe_model(info) -> str:
     """One line about a stored model (a ModelInfo) for people, algorithm by name."""
-    return (f"{info.model_id} {algorithm_name(info.algorithm)} {info.env_id} "
+    return (f"{info.model_id} {algorithm_name(info.algorithm_name or info.algorithm)} {info.env_id} "
             f"(step {info.global_step:,}, {info.episodes:,} episodes, job {info.job_id or '-'})")
 
 
@@ -772,9 +772,10 @@ class AgentClient:
         return self._call("GetJob", agent_pb2.GetJobRequest(job_id=job_id))
 
     def list_jobs(self, state: int | str = agent_pb2.JOB_STATE_UNSPECIFIED, limit: int = 0) -> list:
-        """Jobs, newest first; ``state`` by name (``"running"``) or ``agent_pb2.JOB_STATE_*``; ``limit`` 0 = all."""
+        """Jobs, newest first; ``state`` by name (``"running"``) or ``agent_pb2.JOB_STATE_*``; ``limit`` 0 = all.
+        :func:`describe_job` prints one."""
         if isinstance(state, str):
-            names = {_enum_choice(agent_pb2.JobState, v): v for v in agent_pb2.JobState.values()}
+            names = {state_name(v).lower(): v for v in agent_pb2.JobState.values()}
             if state.lower() not in names:
                 raise ValueError(f"state must be one of {', '.join(names)}, got {state!r}")
             state = names[state.lower()]

@@ -26,7 +26,9 @@ from gymrpc.agents import (
     UnknownModelError,
     UnsupportedFormatError,
     agent_pb2,
+    describe_job,
     spec_config,
+    state_name,
 )
 
 #: SAC on FourRooms, small and quick: early learning start, 50-step episodes (the pre-plug-in call form:
@@ -84,6 +86,7 @@ def test_training_job_and_its_events(trained):
     job, events = trained
     assert job.progress.global_step == 500
     assert job.training.algorithm_name == "sac"
+    assert describe_job(job).startswith(f"{job.job_id} sac FourRooms-v0 SUCCEEDED")
     config = spec_config(job.training)
     assert config["gamma"] == pytest.approx(0.99), "unset fields take the preset's values"
     assert config["hidden_sizes"] == [32]
@@ -204,7 +207,7 @@ def test_train_by_name_with_config_values(client):
                        advantage="gae", rollout_steps=64, num_envs=2, epochs=2, gamma=0.95,
                        config={"augmentations.grokfast": True}, evaluation={"final_episodes": 2}, wait=True,
                        progress=False)
-    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, job.reason
+    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, describe_job(job)
     config = spec_config(job.training)
     assert config["hidden_sizes"] == [16, 16] and config["advantage"] == "gae" and config["rollout_steps"] == 64
     assert config["gamma"] == pytest.approx(0.95) and config["augmentations.grokfast"] is True
@@ -222,7 +225,7 @@ def test_old_style_calls_still_work(client):
                                "init": agent_pb2.INIT_DDPG_UNIFORM},
                        env_options={"max_episode_steps": 30}, evaluation={"final_episodes": 1})
     job = client.wait(job.job_id, poll=0.1, timeout=120)
-    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, job.reason
+    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, describe_job(job)
     config = spec_config(job.training)
     assert job.progress.episodes == 2 and config["augmentations.grokfast"] is True
     assert config["hidden_sizes"] == [16] and config["init"] == "ddpg_uniform"
@@ -236,7 +239,7 @@ def test_old_style_calls_still_work(client):
     )
     started = client.stub.StartTraining(agent_pb2.StartTrainingRequest(spec=legacy), timeout=30)
     job = client.wait(started.job_id, poll=0.1, timeout=120)
-    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, job.reason
+    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, describe_job(job)
     assert job.training.algorithm_name == "sac"
     config = spec_config(job.training)
     assert config["hidden_sizes"] == [8] and config["gamma"] == pytest.approx(0.9)
@@ -249,7 +252,7 @@ def test_continuous_policy_acts_with_floats(client, algorithms):
     job = client.train("sac-continuous", "LunarLanderContinuous-v3", seed=0, steps=200, hidden_sizes=[16],
                        learning_starts=100, batch_size=16, evaluation={"final_episodes": 1},
                        env_options={"max_episode_steps": 100}, wait=True, progress=False)
-    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, job.reason
+    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, describe_job(job)
     obs = np.zeros((3, 8), dtype=np.float32)
     actions, probs = client.act(job.model_id, obs)
     assert probs is None
@@ -294,6 +297,7 @@ def test_tiny_benchmark(client):
     final = client.watch(job.job_id, progress=False,
                          on_event=lambda e: runs.append(e) if e.HasField("benchmark_run") else None)
     assert final.state == agent_pb2.JOB_STATE_SUCCEEDED, final.reason
+    assert state_name(final.state) == "SUCCEEDED"
     assert [v.spec.algorithm_name for v in final.benchmark.variants] == ["sac", "sac"]
     assert len(runs) == 4
     rows = {r.variant: r for r in final.benchmark_result.rows}

@@ -334,5 +334,5 @@ def test_list_jobs_by_state_name(offline):
     assert offline.list_jobs("running") == []
     offline.list_jobs(agent_pb2.JOB_STATE_FAILED, limit=3)
     assert [r.state for _, r in offline._call.calls] == [agent_pb2.JOB_STATE_RUNNING, agent_pb2.JOB_STATE_FAILED]
-    with pytest.raises(ValueError, match="queued, running"):
+    with pytest.raises(ValueError, match="queued, running, succeeded"):
         offline.list_jobs("done")
