@@ -16,6 +16,8 @@ from gymrpc.agents import (
     Algorithms,
     agent_pb2,
     config_values,
+    describe_job,
+    describe_model,
     modern_spec,
     spec_config,
 )
@@ -336,3 +338,15 @@ def test_list_jobs_by_state_name(offline):
     assert [r.state for _, r in offline._call.calls] == [agent_pb2.JOB_STATE_RUNNING, agent_pb2.JOB_STATE_FAILED]
     with pytest.raises(ValueError, match="queued, running, succeeded"):
         offline.list_jobs("done")
+
+
+def test_names_come_from_algorithm_name_for_plug_in_algorithms():
+    """algo-api: jobs and models name their algorithm by string ("sac-continuous" has no enum value)."""
+    job = agent_pb2.Job(job_id="job-2", state=agent_pb2.JOB_STATE_SUCCEEDED, model_id="model-2",
+                        training=agent_pb2.TrainingSpec(algorithm_name="sac-continuous",
+                                                        env_id="LunarLanderContinuous-v3"),
+                        progress=agent_pb2.JobProgress(global_step=500, episodes=4))
+    assert describe_job(job) == "job-2 sac-continuous LunarLanderContinuous-v3 SUCCEEDED (step 500, 4 episodes); " \
+                                "model model-2"
+    info = agent_pb2.ModelInfo(model_id="model-2", algorithm_name="soft-ppo", env_id="CartPole-v1", job_id="job-2")
+    assert describe_model(info) == "model-2 soft-ppo CartPole-v1 (step 0, 0 episodes, job job-2)"

@@ -21,15 +21,3 @@ def test_describe_job_and_model_use_names_not_numbers():
     info = agent_pb2.ModelInfo(model_id="model-1", algorithm=agent_pb2.ALGORITHM_PPO, env_id="CartPole-v1",
                                job_id="job-1", global_step=5000, episodes=40)
     assert describe_model(info) == "model-1 ppo CartPole-v1 (step 5,000, 40 episodes, job job-1)"
-
-
-def test_names_come_from_algorithm_name_for_plug_in_algorithms():
-    """algo-api: jobs and models name their algorithm by string ("sac-continuous" has no enum value)."""
-    job = agent_pb2.Job(job_id="job-2", state=agent_pb2.JOB_STATE_SUCCEEDED, model_id="model-2",
-                        training=agent_pb2.TrainingSpec(algorithm_name="sac-continuous",
-                                                        env_id="LunarLanderContinuous-v3"),
-                        progress=agent_pb2.JobProgress(global_step=500, episodes=4))
-    assert describe_job(job) == "job-2 sac-continuous LunarLanderContinuous-v3 SUCCEEDED (step 500, 4 episodes); " \
-                                "model model-2"
-    info = agent_pb2.ModelInfo(model_id="model-2", algorithm_name="soft-ppo", env_id="CartPole-v1", job_id="job-2")
-    assert describe_model(info) == "model-2 soft-ppo CartPole-v1 (step 0, 0 episodes, job job-2)"
