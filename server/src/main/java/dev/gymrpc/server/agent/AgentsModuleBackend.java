@@ -208,6 +208,7 @@ public final class AgentsModuleBackend implements AgentBackend {
     public void export(Path modelFile, ModelFormat format, OutputStream out) throws IOException {
         switch (format) {
             case MODEL_FORMAT_UNSPECIFIED, MODEL_FORMAT_GYMRPC -> Files.copy(modelFile, out);
+            case MODEL_FORMAT_DL4J -> dev.gymrpc.agents.export.Dl4jExport.write(ModelIO.load(modelFile), out);
             default -> throw new UnsupportedOperationException("model format " + format + " is not supported by this server");
         }
     }

@@ -125,6 +125,37 @@ class AlgorithmPluginRpcTest {
     }
 
     @Test
+    void aModelDownloadsAsADl4jNetworkThatActsLikeThePolicy() throws Exception {
+        try (AgentTestServer s = server()) {
+            TrainingSpec spec = TrainingSpec.newBuilder().setAlgorithmName("ppo").setEnvId("CartPole-v1").setSeed(2)
+                    .setTotalSteps(256).putConfigValues("hidden_sizes", str("16"))
+                    .putConfigValues("num_envs", str("2")).putConfigValues("rollout_steps", str("64")).build();
+            Job j = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(spec).build());
+            Job done = awaitFinal(s.blocking(), j.getJobId());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.getReason());
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            s.blocking().getModel(dev.gymrpc.proto.v1.GetModelRequest.newBuilder().setModelId(done.getModelId())
+                    .setFormat(dev.gymrpc.proto.v1.ModelFormat.MODEL_FORMAT_DL4J).build())
+                    .forEachRemaining(c -> bytes.writeBytes(c.getData().toByteArray()));
+            Path file = tmp.resolve("dl4j.zip");
+            java.nio.file.Files.write(file, bytes.toByteArray());
+            org.deeplearning4j.nn.multilayer.MultiLayerNetwork net =
+                    org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            float[] obs = {0.01f, -0.2f, 0.03f, 0.4f, -0.05f, 0.6f, -0.07f, -0.8f};
+            float[] probs = new float[4];
+            List<Float> p = s.blocking().act(dev.gymrpc.proto.v1.ActRequest.newBuilder().setModelId(done.getModelId())
+                    .setObservations(Tensors.ofFloats(obs, 2, 4)).build()).getProbabilities().getFloats().getValuesList();
+            for (int i = 0; i < 4; i++) {
+                probs[i] = p.get(i);
+            }
+            float[] out = net.output(org.nd4j.linalg.factory.Nd4j.create(obs, new long[] {2, 4})).ravel().toFloatVector();
+            for (int i = 0; i < 4; i++) {
+                assertEquals(probs[i], out[i], 1e-5, "probability " + i);
+            }
+        }
+    }
+
+    @Test
     void badAlgorithmsAndValuesNameTheField() throws Exception {
         try (AgentTestServer s = server()) {
             TrainingSpec.Builder base = TrainingSpec.newBuilder().setAlgorithmName("ppo").setEnvId("CartPole-v1")
