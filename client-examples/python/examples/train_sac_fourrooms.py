@@ -16,7 +16,7 @@ import argparse
 
 import numpy as np
 
-from gymrpc.agents import AgentClient, agent_pb2
+from gymrpc.agents import AgentClient, agent_pb2, describe_job
 
 # Student t quantiles t(0.975, df) for the 95% confidence interval of a mean over few seeds.
 _T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228]
@@ -68,7 +68,7 @@ def main() -> None:
                 print(f"{name} seed {seed}: job {job.job_id}")
                 job = client.watch(job.job_id)
                 if job.state != agent_pb2.JOB_STATE_SUCCEEDED:
-                    raise SystemExit(f"job {job.job_id} ended {agent_pb2.JobState.Name(job.state)}: {job.reason}")
+                    raise SystemExit(f"job ended: {describe_job(job)}")
                 result = client.evaluate(job.model_id, episodes=20, seed=1000)
                 print(f"  model {job.model_id}: greedy return {result.mean_return:.2f} +- {result.std_return:.2f}, "
                       f"reached the goal in {100 * result.success_rate:.0f}% of 20 episodes")

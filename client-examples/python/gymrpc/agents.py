@@ -52,6 +52,10 @@ except ImportError as exc:  # pragma: no cover - only without a build
 
 __all__ = [
     "AgentClient",
+    "algorithm_name",
+    "describe_job",
+    "describe_model",
+    "state_name",
     "EvaluationResult",
     "InvalidConfigError",
     "JobQueueFullError",
@@ -78,6 +82,55 @@ _SCORES = {
     "last": agent_pb2.BENCHMARK_SCORE_LAST_EPISODES_MEAN,
     "mean": agent_pb2.BENCHMARK_SCORE_MEAN_EPISODE_RETURN,
 }
+
+
+# --------------------------------------------------------------------------------------------- enum names
+# Protobuf enum fields read as plain ints in Python (``job.state`` is ``6``); these give the names a
+# person reads, as the Java CLI prints them. Unknown numbers (a newer server) come out as e.g. ``STATE_9``.
+
+
+def _enum_name(enum_name: str, value, prefix: str) -> str:
+    if isinstance(value, str):  # already a name (or an algorithm given by name)
+        return value
+    enum = getattr(agent_pb2, enum_name, None)
+    try:
+        return enum.Name(int(value))[len(prefix):]
+    except (AttributeError, ValueError):
+        return f"{prefix.rstrip('_').rsplit('_', 1)[-1]}_{int(value)}"
+
+
+def state_name(state) -> str:
+    """A job state's name: ``state_name(job.state)`` is ``"SUCCEEDED"`` for ``JOB_STATE_SUCCEEDED``."""
+    return _enum_name("JobState", state, "JOB_STATE_")
+
+
+def algorithm_name(algorithm) -> str:
+    """An algorithm's name as ``train`` takes it: ``algorithm_name(job.training.algorithm)`` is ``"sac"``."""
+    return _enum_name("Algorithm", algorithm, "ALGORITHM_").lower()
+
+
+def describe_job(job) -> str:
+    """One line about a job for people: id, what it trains, state by name, progress, reason and model."""
+    parts = [job.job_id]
+    if job.HasField("training"):
+        parts.append(f"{algorithm_name(job.training.algorithm)} {job.training.env_id}")
+    elif job.label:
+        parts.append(job.label)
+    parts.append(state_name(job.state))
+    if job.progress.global_step or job.progress.episodes:
+        parts.append(f"(step {job.progress.global_step:,}, {job.progress.episodes:,} episodes)")
+    line = " ".join(parts)
+    if job.reason:
+        line += f": {job.reason}"
+    if job.model_id:
+        line += f"; model {job.model_id}"
+    return line
+
+
+def describe_model(info) -> str:
+    """One line about a stored model (a ModelInfo) for people, algorithm by name."""
+    return (f"{info.model_id} {algorithm_name(info.algorithm)} {info.env_id} "
+            f"(step {info.global_step:,}, {info.episodes:,} episodes, job {info.job_id or '-'})")
 
 
 # --------------------------------------------------------------------------------------------- errors
@@ -429,7 +482,7 @@ class AgentClient:
                 elif kind == "evaluation":
                     post["eval"] = f"{event.evaluation.summary.mean_return:.1f}"
                 elif kind == "state":
-                    bar.set_description(f"{job_id} {agent_pb2.JobState.Name(event.state.state)[10:].lower()}")
+                    bar.set_description(f"{job_id} {state_name(event.state.state).lower()}")
         finally:
             if bar is not None:
                 bar.close()
@@ -443,7 +496,7 @@ class AgentClient:
             if job.state in FINAL_STATES:
                 return job
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"job {job_id} still {agent_pb2.JobState.Name(job.state)} after {timeout} s")
+                raise TimeoutError(f"job {job_id} still {state_name(job.state)} after {timeout} s")
             time.sleep(poll)
 
     def learning_curve(self, job_id: str, variant: str | None = None, seed: int | None = None) -> LearningCurve:
