@@ -180,6 +180,21 @@ class FuzzTest {
         other.step(0);
     }
 
+    @Test
+    void aKilledClientsStreamFreesItsEnvs() throws Exception {
+        int before = server.sessions().size();
+        ManagedChannel doomed = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        Env<?> env = RemoteEnv.makeOnStream(doomed, "LunarLander-v3", Map.of());
+        env.reset(0);
+        assertEquals(before + 1, server.sessions().size());
+        doomed.shutdownNow(); // the connection goes away mid-stream: no CloseEnv, no half-close
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.sessions().size() != before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before, server.sessions().size(), "the dropped stream's env was closed, not left to the idle reaper");
+    }
+
     // ---------------------------------------------------------------- calls
 
     private record Outcome(Status status, List<byte[]> responses) {
