@@ -36,11 +36,15 @@ from gymrpc.agents import FINAL_STATES, AgentClient, agent_pb2, describe_job, st
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_server(store: Path, port: int, log) -> subprocess.Popen:
+def start_server(store: Path, port: int, log, jar: Path | None) -> subprocess.Popen:
     env = dict(os.environ, GYMRPC_NO_BUILD="1")
+    # With --jar, run a copy of the server jar (and its lib/): a rebuild of server/target during the test
+    # would otherwise swap classes under the running server.
+    launcher = [str(ROOT / "gymrpc")] if jar is None else [
+        "java", "-Xmx2g", "-XX:+UseParallelGC", "-Djava.awt.headless=true", "-jar", str(jar)]
     proc = subprocess.Popen(
-        [str(ROOT / "gymrpc"), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store),
-         "--workers", "2", "--resume"],
+        launcher + ["serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store),
+                    "--workers", "2", "--resume"],
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -57,7 +61,7 @@ def start_server(store: Path, port: int, log) -> subprocess.Popen:
 
 
 def kill9(proc: subprocess.Popen) -> None:
-    os.kill(proc.pid, signal.SIGKILL)  # ./gymrpc execs java: this is the JVM
+    os.kill(proc.pid, signal.SIGKILL)  # ./gymrpc execs java: either way this is the JVM
     proc.wait()
 
 
@@ -132,6 +136,8 @@ def main() -> int:
     ap.add_argument("--min-wait", type=float, default=1.0, help="shortest time before a kill, s")
     ap.add_argument("--max-wait", type=float, default=10.0, help="longest time before a kill, s")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jar", type=Path, help="run this copy of gymrpc-server.jar (with its lib/ next to it) "
+                    "instead of ./gymrpc")
     ap.add_argument("--timeout", type=float, default=1800, help="how long the final run may take to finish the jobs, s")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -143,7 +149,7 @@ def main() -> int:
     submitted = 0
     print(f"crash test: {args.runs} kill -9 runs, store {store}, server log {log_path}")
     with open(log_path, "ab") as log:
-        proc = start_server(store, args.port, log)
+        proc = start_server(store, args.port, log, args.jar)
         for run in range(1, args.runs + 1):
             with AgentClient(address) as client:
                 jobs = client.list_jobs()
@@ -161,7 +167,7 @@ def main() -> int:
             problems += [f"run {run}: {p}" for p in found]
             print(f"run {run}: killed after {wait:.1f} s with jobs {dict(states)}; audit: "
                   f"{'ok' if not found else found}")
-            proc = start_server(store, args.port, log)
+            proc = start_server(store, args.port, log, args.jar)
         # Final: let every job finish.
         deadline = time.monotonic() + args.timeout
         with AgentClient(address) as client:
