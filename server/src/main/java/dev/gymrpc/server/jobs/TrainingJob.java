@@ -53,7 +53,7 @@ final class TrainingJob implements Runnable {
             // physics state, so the episode that was running when the job stopped is not continued: say so.
             String how = rep.resumeFrom().map(c -> "resumed from the checkpoint at step " + c.globalStep()
                             + "; " + EPISODE_RESTARTS)
-                    .orElse(rec.getResumeCount() > 0 ? "restarted from step 0 (no checkpoint had been written)" : "");
+                    .orElse(rec.getStartedUnixMs() > 0 ? "restarted from step 0 (no checkpoint had been written)" : "");
             long from = rep.globalStep();
             job.transition(JobState.JOB_STATE_RUNNING, how,
                     r -> r.setProgress(r.getProgress().toBuilder().setGlobalStep(from).setEpisodes(rep.episodes())));
