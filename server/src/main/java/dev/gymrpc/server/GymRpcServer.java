@@ -5,6 +5,8 @@ import dev.gymrpc.proto.v1.EnvServiceGrpc;
 import dev.gymrpc.server.env.EnvOperations;
 import dev.gymrpc.server.env.EnvServiceImpl;
 import dev.gymrpc.server.env.SessionManager;
+import dev.gymrpc.server.errors.GrpcLogLimiter;
+import dev.gymrpc.server.errors.MalformedRequests;
 import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -12,6 +14,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -82,6 +85,7 @@ public final class GymRpcServer {
     public GymRpcServer(ServerBuilder<?> builder, ServerConfig config, EnvRegistry registry, List<BindableService> extra) {
         this.config = config;
         this.extra = List.copyOf(extra);
+        GrpcLogLimiter.install();
         this.sessions = new SessionManager(config.maxSessions(), config.idleTimeout());
         EnvServiceImpl envService = new EnvServiceImpl(new EnvOperations(registry, sessions, config), offload);
         builder.maxInboundMessageSize(config.maxMessageBytes())
@@ -93,11 +97,11 @@ public final class GymRpcServer {
                         return EnvServiceImpl.runsOnTransportThread(call.getMethodDescriptor()) ? null : offload;
                     }
                 })
-                .addService(ServerInterceptors.intercept(envService, EnvServiceImpl.peerInterceptor()))
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance());
+                .addService(guarded(ServerInterceptors.intercept(envService, EnvServiceImpl.peerInterceptor())))
+                .addService(guarded(health.getHealthService().bindService()))
+                .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()));
         for (BindableService s : extra) {
-            builder.addService(s);
+            builder.addService(guarded(s.bindService()));
         }
         if (config.requiresAuth()) {
             builder.intercept(new AuthInterceptor(config.authToken()));
@@ -107,6 +111,11 @@ public final class GymRpcServer {
             serviceNames.add(s.bindService().getServiceDescriptor().getName());
         }
         this.server = builder.build();
+    }
+
+    /** Every service is served guarded: an undecodable request gets INVALID_ARGUMENT, never UNKNOWN. */
+    private ServerServiceDefinition guarded(ServerServiceDefinition service) {
+        return MalformedRequests.guard(service, config.maxMessageBytes());
     }
 
     public GymRpcServer(ServerBuilder<?> builder, ServerConfig config, EnvRegistry registry) {
@@ -152,6 +161,11 @@ public final class GymRpcServer {
 
     public SessionManager sessions() {
         return sessions;
+    }
+
+    /** The services served (as guarded), e.g. for tests that call every rpc. */
+    public List<ServerServiceDefinition> services() {
+        return server.getServices();
     }
 
     /**

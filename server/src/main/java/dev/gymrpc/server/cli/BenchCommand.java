@@ -2,6 +2,8 @@ package dev.gymrpc.server.cli;
 
 import dev.gymrpc.envs.bench.EnvBench;
 import dev.gymrpc.server.bench.RpcBench;
+import dev.gymrpc.server.bench.SoakBench;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code gymrpc bench ...}: benchmarks; each kind is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print a table.",
-        subcommands = {BenchCommand.Rpc.class, BenchCommand.Envs.class, AgentsBenchCommand.class})
+        subcommands = {BenchCommand.Rpc.class, BenchCommand.Envs.class, BenchCommand.Soak.class, AgentsBenchCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -67,6 +69,39 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             EnvBench.printSummary(EnvBench.run(quick));
             return 0;
+        }
+    }
+
+    /** {@code gymrpc bench soak}: many clients for minutes; errors, leaked sessions and heap after GC. */
+    @Command(name = "soak", mixinStandardHelpOptions = true,
+            description = "Soak a server in this JVM over loopback: clients mixing single (unary and stream) and vector "
+                    + "envs, resets, closes, abandoned envs and killed clients; prints errors, sessions leaked after "
+                    + "idle reclaim, and heap after GC at start, each minute and at the end. Exit code 1 if any "
+                    + "error or leak.")
+    static final class Soak implements Callable<Integer> {
+
+        @Option(names = "--minutes", defaultValue = "10", description = "How long the clients run (default: ${DEFAULT-VALUE}).")
+        double minutes;
+
+        @Option(names = "--clients", defaultValue = "64", description = "Client threads, one connection each (default: ${DEFAULT-VALUE}).")
+        int clients;
+
+        @Option(names = "--idle-timeout-seconds", defaultValue = "10",
+                description = "The server's idle timeout, which reclaims abandoned envs (default: ${DEFAULT-VALUE}).")
+        int idleTimeoutSeconds;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the clients' choices (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (minutes <= 0 || clients < 1 || idleTimeoutSeconds < 1) {
+                System.err.println("--minutes must be > 0, --clients >= 1 and --idle-timeout-seconds >= 1");
+                return 2;
+            }
+            long bad = SoakBench.run(new SoakBench.Settings(minutes, clients, Duration.ofSeconds(idleTimeoutSeconds), seed),
+                    System.out);
+            return bad == 0 ? 0 : 1;
         }
     }
 }

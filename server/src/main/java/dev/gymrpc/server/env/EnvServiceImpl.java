@@ -73,8 +73,12 @@ public final class EnvServiceImpl extends EnvServiceGrpc.EnvServiceImplBase {
      * Session stream qualifies because it moves its slow requests to the offload executor itself.
      */
     public static boolean runsOnTransportThread(MethodDescriptor<?, ?> method) {
-        return method.equals(EnvServiceGrpc.getStepMethod()) || method.equals(EnvServiceGrpc.getResetMethod())
-                || method.equals(EnvServiceGrpc.getGetServerInfoMethod()) || method.equals(EnvServiceGrpc.getSessionMethod());
+        // By name: the server serves guarded copies of the descriptors (see MalformedRequests).
+        String name = method.getFullMethodName();
+        return name.equals(EnvServiceGrpc.getStepMethod().getFullMethodName())
+                || name.equals(EnvServiceGrpc.getResetMethod().getFullMethodName())
+                || name.equals(EnvServiceGrpc.getGetServerInfoMethod().getFullMethodName())
+                || name.equals(EnvServiceGrpc.getSessionMethod().getFullMethodName());
     }
 
     /** The Session requests that {@link SessionStream} runs on the offload executor. */

@@ -22,6 +22,10 @@ final class TrainingJob implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
 
+    /** What a resumed job's RUNNING event says about the episode that was cut off. */
+    static final String EPISODE_RESTARTS = "the episode that was running restarts from a fresh reset "
+            + "(env state is not checkpointed)";
+
     private final ManagedJob job;
     private final Store store;
     private final AgentBackend backend;
@@ -45,8 +49,11 @@ final class TrainingJob implements Runnable {
         TrainingSpec spec = rec.getTraining();
         try (RunReporter rep = new RunReporter(job, spec, "", spec.getSeed(), store.jobDir(job.id()), null,
                 (p, f) -> p.setFraction(f))) {
-            String how = rep.resumeFrom().map(c -> "resumed from the checkpoint at step " + c.globalStep())
-                    .orElse(rec.getResumeCount() > 0 ? "restarted from step 0 (no checkpoint had been written)" : "");
+            // Checkpoints hold the agent (networks, optimisers, counters, replay buffer) but not the env's
+            // physics state, so the episode that was running when the job stopped is not continued: say so.
+            String how = rep.resumeFrom().map(c -> "resumed from the checkpoint at step " + c.globalStep()
+                            + "; " + EPISODE_RESTARTS)
+                    .orElse(rec.getStartedUnixMs() > 0 ? "restarted from step 0 (no checkpoint had been written)" : "");
             long from = rep.globalStep();
             job.transition(JobState.JOB_STATE_RUNNING, how,
                     r -> r.setProgress(r.getProgress().toBuilder().setGlobalStep(from).setEpisodes(rep.episodes())));

@@ -11,6 +11,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -150,12 +152,45 @@ public final class Store {
         return out;
     }
 
-    /** Opens a job's event log for appending. */
+    /**
+     * Opens a job's event log for appending. A torn last line (the process was killed mid-write) is cut
+     * off first, so appended events never follow half an event.
+     */
     public EventLogWriter openEvents(String jobId) throws IOException {
         Path f = jobDir(jobId).resolve("events.jsonl");
         Files.createDirectories(f.getParent());
+        trimTornTail(f);
         return new EventLogWriter(Files.newBufferedWriter(f, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND));
+    }
+
+    /**
+     * Cuts {@code file} back to its last complete line ('\n'-terminated): what a crash during an append
+     * can leave after it. Returns the number of bytes cut.
+     */
+    public static long trimTornTail(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return 0;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long keep = size;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (keep > 0) {
+                one.clear();
+                ch.read(one, keep - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                keep--;
+            }
+            if (keep < size) {
+                LOG.info("cutting a torn last line ({} bytes) off {}", size - keep, file);
+                ch.truncate(keep);
+                ch.force(true);
+            }
+            return size - keep;
+        }
     }
 
     /** A job's stored events, in order; a torn last line is skipped. */
@@ -255,10 +290,18 @@ public final class Store {
     /**
      * Stores a model: writes {@code content} and {@code info} (completed with size and SHA-256) into a
      * staging directory, then renames it into place. Returns the completed info.
+     *
+     * <p>A model of the same id from the same job may already be there: the server was killed after
+     * storing it and before recording the job as SUCCEEDED, so the job ran again from its checkpoint.
+     * The new model replaces it (the job record will name the new one). A model of another job is never
+     * replaced.
      */
     public ModelInfo putModel(ModelInfo info, AtomicFiles.Content content) throws IOException {
         Path target = modelDir(info.getModelId());
-        if (Files.exists(target)) {
+        Optional<ModelInfo> existing = model(info.getModelId());
+        boolean sameJob = existing.isPresent() && !info.getJobId().isEmpty()
+                && existing.get().getJobId().equals(info.getJobId());
+        if (Files.exists(target) && !sameJob) {
             throw new IOException("model " + info.getModelId() + " already exists in " + models);
         }
         Path staging = Files.createTempDirectory(models, AtomicFiles.TEMP_PREFIX + info.getModelId());
@@ -267,8 +310,18 @@ public final class Store {
             try (var out = Files.newOutputStream(bin)) {
                 content.writeTo(out);
             }
+            try (FileChannel ch = FileChannel.open(bin, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
             ModelInfo full = info.toBuilder().setSizeBytes(Files.size(bin)).setSha256(sha256(bin)).build();
             AtomicFiles.writeString(staging.resolve("model.json"), PRETTY.print(full) + "\n");
+            if (Files.exists(target)) {
+                LOG.info("replacing model {} of job {}, stored before a crash, with the job's new one",
+                        info.getModelId(), info.getJobId());
+                Path gone = models.resolve(AtomicFiles.TEMP_PREFIX + "replaced-" + info.getModelId() + "-" + System.nanoTime());
+                AtomicFiles.move(target, gone);
+                deleteTree(gone);
+            }
             AtomicFiles.move(staging, target);
             return full;
         } catch (IOException | RuntimeException e) {

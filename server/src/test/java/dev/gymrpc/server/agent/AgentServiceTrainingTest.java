@@ -187,7 +187,8 @@ class AgentServiceTrainingTest {
             assertEquals(2500, done.getProgress().getGlobalStep(), "the step counter continued to the budget");
             List<JobEvent> events = watchAll(s.blocking(), j.getJobId(), 0);
             assertTrue(events.stream().anyMatch(e -> e.hasState()
-                    && e.getState().getReason().equals("resumed from the checkpoint at step " + ckpt)));
+                    && e.getState().getReason().startsWith("resumed from the checkpoint at step " + ckpt
+                            + "; the episode that was running restarts")));
             // After the resume point the episodes continue: steps increase, indices without gaps or repeats.
             AgentServiceJobsTest.assertStrictlyIncreasingEpisodes(s.storeDir.resolve("jobs").resolve(j.getJobId())
                     .resolve("metrics.csv"));

@@ -35,6 +35,11 @@ public final class FakeBackend implements AgentBackend {
         this.stepDelayMs = stepDelayMs;
     }
 
+    /** A fake backend whose steps take 1 ms (for tests outside this package, e.g. the fuzz test). */
+    public static FakeBackend slow() {
+        return new FakeBackend(1);
+    }
+
     @Override
     public TrainingSpec resolve(TrainingSpec spec) {
         return SpecResolver.resolve(spec, EnvRegistry.standard());
