@@ -114,8 +114,8 @@ public final class GymRpcServer {
     }
 
     /** Every service is served guarded: an undecodable request gets INVALID_ARGUMENT, never UNKNOWN. */
-    private ServerServiceDefinition guarded(ServerServiceDefinition service) {
-        return MalformedRequests.guard(service, config.maxMessageBytes());
+    private static ServerServiceDefinition guarded(ServerServiceDefinition service) {
+        return MalformedRequests.guard(service);
     }
 
     public GymRpcServer(ServerBuilder<?> builder, ServerConfig config, EnvRegistry registry) {

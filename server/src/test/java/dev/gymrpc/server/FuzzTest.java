@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FuzzTest {
 
     private static final long SEED = 20261201L;
-    private static final int ROUNDS = 100;
+    private static final int ROUNDS = 60;
     private static final int MAX_MESSAGE_BYTES = 64 * 1024;
     private static final List<String> ENV_IDS = List.of("CartPole-v1", "FourRooms-v0", "LunarLander-v3", "Nope-v9", "");
 

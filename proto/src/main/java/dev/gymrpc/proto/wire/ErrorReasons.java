@@ -37,8 +37,6 @@ public final class ErrorReasons {
     public static final String SESSION_LIMIT = "SESSION_LIMIT";
     /** INVALID_ARGUMENT: the request itself is malformed (missing field, wrong count, not decodable protobuf). */
     public static final String INVALID_REQUEST = "INVALID_REQUEST";
-    /** RESOURCE_EXHAUSTED: the request is larger than the server's --max-message-bytes. */
-    public static final String MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE";
     /** INTERNAL: a server fault; the server log has the details. */
     public static final String INTERNAL = "INTERNAL";
 }

@@ -61,7 +61,6 @@ public final class ErrorTranslator {
     static final String SESSION_LIMIT = ErrorReasons.SESSION_LIMIT;
     static final String INVALID_REQUEST = ErrorReasons.INVALID_REQUEST;
     static final String INTERNAL = ErrorReasons.INTERNAL;
-    static final String MESSAGE_TOO_LARGE = ErrorReasons.MESSAGE_TOO_LARGE;
 
     private ErrorTranslator() {
     }
@@ -108,23 +107,15 @@ public final class ErrorTranslator {
     }
 
     /**
-     * The failure of a request that could not be decoded: {@code tooLarge} (more than the server's
-     * {@code limitBytes}) is RESOURCE_EXHAUSTED, anything else INVALID_ARGUMENT. Logged like
-     * {@link #translate}, in one line without a stack trace (the trace would only show the parser).
+     * The failure of a request that could not be decoded as {@code messageType}: INVALID_ARGUMENT /
+     * INVALID_REQUEST. Logged like {@link #translate}, in one line without a stack trace (the trace would
+     * only show the parser). Oversized requests never get here: the transport refuses them first, with
+     * RESOURCE_EXHAUSTED.
      */
-    public static Failure undecodable(String rpc, String messageType, Throwable cause, boolean tooLarge, long limitBytes) {
-        RequestException e;
-        if (tooLarge) {
-            e = new RequestException(Status.Code.RESOURCE_EXHAUSTED, MESSAGE_TOO_LARGE, "the " + messageType
-                    + " is larger than the server's limit of " + limitBytes + " bytes: send smaller requests "
-                    + "(e.g. fewer sub-envs per vector call) or start the server with a larger --max-message-bytes",
-                    Map.of("limit_bytes", Long.toString(limitBytes)));
-        } else {
-            e = RequestException.badRequest("the request is not a valid " + messageType + " protobuf message ("
-                    + rootMessage(cause) + "): serialize it from the gymrpc.v1 .proto files of this server "
-                    + "(grpcurl describe " + messageType + " shows the schema)");
-        }
-        return translate(rpc, e);
+    public static Failure undecodable(String rpc, String messageType, Throwable cause) {
+        return translate(rpc, RequestException.badRequest("the request is not a valid " + messageType
+                + " protobuf message (" + rootMessage(cause) + "): serialize it from the gymrpc.v1 .proto files of "
+                + "this server (grpcurl describe " + messageType + " shows the schema)"));
     }
 
     private static String rootMessage(Throwable t) {

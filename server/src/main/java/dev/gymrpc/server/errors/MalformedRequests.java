@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Answers requests that cannot be decoded with INVALID_ARGUMENT (or RESOURCE_EXHAUSTED when too large),
- * never UNKNOWN, and without disturbing any other call.
+ * Answers requests that cannot be decoded with INVALID_ARGUMENT, never UNKNOWN, and without disturbing
+ * any other call.
  *
  * <p>Why: grpc-java decodes a request with the method's marshaller inside {@code ServerCallImpl}; when
  * that throws (any byte string that is not valid protobuf), {@code ServerImpl} closes the call with
@@ -37,16 +37,16 @@ public final class MalformedRequests {
     }
 
     /**
-     * {@code service} with every method's request decoding guarded. {@code maxMessageBytes} is only
-     * quoted in messages (the transport enforces it).
+     * {@code service} with every method's request decoding guarded. (Oversized requests are the
+     * transport's business: it refuses them with RESOURCE_EXHAUSTED before any decoding.)
      */
-    public static ServerServiceDefinition guard(ServerServiceDefinition service, long maxMessageBytes) {
+    public static ServerServiceDefinition guard(ServerServiceDefinition service) {
         ServiceDescriptor original = service.getServiceDescriptor();
         List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
                 .setSchemaDescriptor(original.getSchemaDescriptor());
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            ServerMethodDefinition<?, ?> g = guardMethod(m, maxMessageBytes);
+            ServerMethodDefinition<?, ?> g = guardMethod(m);
             methods.add(g);
             descriptor.addMethod(g.getMethodDescriptor());
         }
@@ -57,12 +57,11 @@ public final class MalformedRequests {
         return b.build();
     }
 
-    private static <Q, R> ServerMethodDefinition<Decoded<Q>, R> guardMethod(ServerMethodDefinition<Q, R> def,
-                                                                          long maxMessageBytes) {
+    private static <Q, R> ServerMethodDefinition<Decoded<Q>, R> guardMethod(ServerMethodDefinition<Q, R> def) {
         MethodDescriptor<Q, R> method = def.getMethodDescriptor();
         MethodDescriptor<Decoded<Q>, R> guarded = method.toBuilder(
                 new DecodingMarshaller<>(method.getRequestMarshaller()), method.getResponseMarshaller()).build();
-        return ServerMethodDefinition.create(guarded, new Handler<>(method, def.getServerCallHandler(), maxMessageBytes));
+        return ServerMethodDefinition.create(guarded, new Handler<>(method, def.getServerCallHandler()));
     }
 
     /** A request as decoded: the message, or why it could not be decoded. */
@@ -95,19 +94,17 @@ public final class MalformedRequests {
     private static final class Handler<Q, R> implements ServerCallHandler<Decoded<Q>, R> {
         private final MethodDescriptor<Q, R> method;
         private final ServerCallHandler<Q, R> next;
-        private final long maxMessageBytes;
 
-        Handler(MethodDescriptor<Q, R> method, ServerCallHandler<Q, R> next, long maxMessageBytes) {
+        Handler(MethodDescriptor<Q, R> method, ServerCallHandler<Q, R> next) {
             this.method = method;
             this.next = next;
-            this.maxMessageBytes = maxMessageBytes;
         }
 
         @Override
         public ServerCall.Listener<Decoded<Q>> startCall(ServerCall<Decoded<Q>, R> call, Metadata headers) {
             UnwrappedCall<Q, R> inner = new UnwrappedCall<>(call, method);
             ServerCall.Listener<Q> listener = next.startCall(inner, headers);
-            return new Listener<>(listener, inner, maxMessageBytes);
+            return new Listener<>(listener, inner);
         }
     }
 
@@ -115,14 +112,12 @@ public final class MalformedRequests {
     private static final class Listener<Q, R> extends ServerCall.Listener<Decoded<Q>> {
         private final ServerCall.Listener<Q> delegate;
         private final UnwrappedCall<Q, R> call;
-        private final long maxMessageBytes;
         /** Set (on the call's serialised callback executor) once the call was rejected: nothing more is passed on. */
         private boolean rejected;
 
-        Listener(ServerCall.Listener<Q> delegate, UnwrappedCall<Q, R> call, long maxMessageBytes) {
+        Listener(ServerCall.Listener<Q> delegate, UnwrappedCall<Q, R> call) {
             this.delegate = delegate;
             this.call = call;
-            this.maxMessageBytes = maxMessageBytes;
         }
 
         @Override
@@ -138,7 +133,7 @@ public final class MalformedRequests {
             MethodDescriptor<Q, R> m = call.getMethodDescriptor();
             String type = requestTypeName(m);
             ErrorTranslator.Failure f = ErrorTranslator.undecodable(m.getBareMethodName() == null
-                    ? m.getFullMethodName() : m.getBareMethodName(), type, decoded.failure(), false, maxMessageBytes);
+                    ? m.getFullMethodName() : m.getBareMethodName(), type, decoded.failure());
             io.grpc.StatusRuntimeException sre = f.toStatusRuntimeException();
             call.rejectWith(sre.getStatus(), sre.getTrailers() == null ? new Metadata() : sre.getTrailers());
             // The service may hold resources for this call (a Session stream's envs): let it release them.
