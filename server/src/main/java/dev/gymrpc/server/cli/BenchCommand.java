@@ -57,15 +57,20 @@ final class BenchCommand implements Runnable {
     /** {@code gymrpc bench envs}: in-process env steps/s (JMH), single thread and vector env across cores. */
     @Command(name = "envs", mixinStandardHelpOptions = true,
             description = "Env steps/s with JMH (FourRooms, CartPole, LunarLander; vector env of 64 on 1 and 2 "
-                    + "threads), with ratios to Gymnasium's Python LunarLander-v3 and to the targets.")
+                    + "threads; per-env-step cost of 64 vs 1 LunarLanders on one thread), with ratios to "
+                    + "Gymnasium's Python LunarLander-v3 and to the targets.")
     static final class Envs implements Callable<Integer> {
 
         @Option(names = "--quick", description = "Short iterations (a smoke run; figures are rough).")
         boolean quick;
 
+        @Option(names = "--only", description = "Run only the benchmark methods matching this regex, e.g. "
+                + "'step|vectorScaling' (methods: step, vectorStep, vectorScaling; default: all).")
+        String only;
+
         @Override
         public Integer call() throws Exception {
-            EnvBench.printSummary(EnvBench.run(quick));
+            EnvBench.printSummary(EnvBench.run(quick, only));
             return 0;
         }
     }
