@@ -56,7 +56,7 @@ import org.jbox2d.dynamics.joints.RevoluteJointDef;
  * never touch the lander either).
  *
  * <p>Each reset starts from an empty world, as in the original, but the env reuses one jbox2d world
- * cleared to the state of a new one ({@link ReusableWorld}) rather than allocating a new one.
+ * cleared to the state of a new one ({@link Box2dWorld}) rather than allocating a new one.
  *
  * <p>jbox2d 2.2.1.1 gives the lander polygon a wrong rotational inertia (0.835981 instead of Box2D 2.3's
  * 0.833315 kg m^2 about the origin); the lander's mass data is recomputed as Box2D 2.3 does. With that,
@@ -161,7 +161,7 @@ public abstract sealed class LunarLander<A> extends AbstractEnv<A>
     private final LongFunction<RandomGenerator> generators;
 
     // ---- episode state ----
-    private ReusableWorld world;
+    private Box2dWorld world;
     private Body moon;
     private Body lander;
     private final Body[] legs = new Body[2];
@@ -275,9 +275,9 @@ public abstract sealed class LunarLander<A> extends AbstractEnv<A>
         rejectResetOptions(options);
         // v3 builds a brand-new world every reset (it is what made v3 deterministic). Building one costs
         // ~0.9 MB of preallocated solver storage, so the env keeps one world and clears it back to the
-        // state of a new one (ReusableWorld documents why that is exact).
+        // state of a new one (Box2dWorld documents why that is exact).
         if (world == null) {
-            world = new ReusableWorld(new Vec2(0f, (float) gravity));
+            world = new Box2dWorld(new Vec2(0f, (float) gravity));
         } else {
             world.clear();
         }

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The env keeps one jbox2d world for all its episodes ({@link ReusableWorld}); a seeded episode must
+ * The env keeps one jbox2d world for all its episodes ({@link Box2dWorld}); a seeded episode must
  * not depend on the episodes before it. Episode k of a long run of resets on one env must equal, bit for
  * bit (observations, rewards, flags, length), the same seed's episode on a new env, whose first reset
  * builds a new world. The run mixes random, heuristic and noisy-heuristic episodes (crashes, flights off
