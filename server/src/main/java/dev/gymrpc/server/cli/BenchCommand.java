@@ -1,5 +1,6 @@
 package dev.gymrpc.server.cli;
 
+import dev.gymrpc.envs.bench.CpuTimeBench;
 import dev.gymrpc.envs.bench.EnvBench;
 import dev.gymrpc.server.bench.RpcBench;
 import java.util.List;
@@ -68,8 +69,17 @@ final class BenchCommand implements Runnable {
                 + "'step|vectorScaling' (methods: step, vectorStep, vectorScaling; default: all).")
         String only;
 
+        @Option(names = "--cpu", description = "Instead of JMH: per-env-step thread CPU time of 1 vs 64 "
+                + "LunarLanders on one thread, alternating rounds in one JVM (for a machine shared with other "
+                + "busy processes, where wall-clock figures mostly measure time slicing).")
+        boolean cpu;
+
         @Override
         public Integer call() throws Exception {
+            if (cpu) {
+                CpuTimeBench.main(new String[0]);
+                return 0;
+            }
             EnvBench.printSummary(EnvBench.run(quick, only));
             return 0;
         }
