@@ -56,7 +56,10 @@ import org.jbox2d.dynamics.joints.RevoluteJointDef;
  * never touch the lander either).
  *
  * <p>Each reset starts from an empty world, as in the original, but the env reuses one jbox2d world
- * cleared to the state of a new one ({@link Box2dWorld}) rather than allocating a new one.
+ * cleared to the state of a new one ({@link Box2dWorld}) rather than allocating a new one. That world also
+ * runs continuous collision as Box2D 2.3 does: jbox2d 2.2.1.1 misplaces a body after its second
+ * time-of-impact event in a step, which made some random-policy episodes end differently from
+ * Gymnasium's (docs/fidelity.md).
  *
  * <p>jbox2d 2.2.1.1 gives the lander polygon a wrong rotational inertia (0.835981 instead of Box2D 2.3's
  * 0.833315 kg m^2 about the origin); the lander's mass data is recomputed as Box2D 2.3 does. With that,
