@@ -19,8 +19,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class EnvBench {
 
-    /** Gymnasium's Python LunarLander-v3, random actions, one core, measured on this machine (steps/s). */
-    public static final double GYMNASIUM_LUNAR_LANDER_STEPS_PER_S = 20_000;
+    /**
+     * Gymnasium's Python LunarLander-v3, random actions, one core (steps/s): the figure named when the
+     * targets were set. Measure it on the machine at hand with {@code envs/bench/gymnasium_speed.py} and
+     * pass it as {@code -Dgymrpc.bench.gymnasiumStepsPerS=...} (issue 11's target: one thread >= 2.5x).
+     */
+    public static final double GYMNASIUM_LUNAR_LANDER_STEPS_PER_S =
+            Double.parseDouble(System.getProperty("gymrpc.bench.gymnasiumStepsPerS", "20000"));
 
     private static final Map<String, Double> TARGETS = new LinkedHashMap<>();
 
@@ -35,8 +40,17 @@ public final class EnvBench {
 
     /** {@code quick} uses short iterations (a smoke run); otherwise 3 warm-up and 5 measured seconds. */
     public static Collection<RunResult> run(boolean quick) throws RunnerException {
+        return run(quick, null);
+    }
+
+    /**
+     * As {@link #run(boolean)}, restricted to the benchmark methods whose name matches {@code methods} (a
+     * regular expression such as {@code "step|vectorScaling"}; null runs all).
+     */
+    public static Collection<RunResult> run(boolean quick, String methods) throws RunnerException {
+        String include = EnvStepBenchmark.class.getName() + "." + (methods == null ? ".*" : "(" + methods + ")") + "$";
         Options opt = new OptionsBuilder()
-                .include(EnvStepBenchmark.class.getName())
+                .include(include)
                 .forks(1)
                 .warmupIterations(quick ? 1 : 3)
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))
@@ -57,20 +71,45 @@ public final class EnvBench {
             String env = r.getParams().getParam("envId");
             String threads = r.getParams().getParam("threads");
             double score = r.getPrimaryResult().getScore();
-            String label = name + " " + env + (threads != null ? " threads=" + threads : "");
+            String numEnvs = r.getParams().getParam("numEnvs");
+            String label = name + " " + env + (numEnvs != null ? " N=" + numEnvs : "")
+                    + (threads != null ? " threads=" + threads : "");
             String vsGym = env != null && env.startsWith("LunarLander")
                     ? String.format(Locale.ROOT, "%.1fx", score / GYMNASIUM_LUNAR_LANDER_STEPS_PER_S) : "-";
             Double target = name.equals("step") ? TARGETS.get(env) : null;
             String vsTarget = target == null ? "-" : String.format(Locale.ROOT, "%.2fx", score / target);
             System.out.printf(Locale.ROOT, "%-44s %14.0f %12s %12s%n", label, score, vsGym, vsTarget);
         }
+        printScaling(results);
         System.out.println("references: Gymnasium 1.3 Python LunarLander-v3 = "
                 + (int) GYMNASIUM_LUNAR_LANDER_STEPS_PER_S + " steps/s (one core); targets: "
                 + "LunarLander 60,000/s single thread, FourRooms 5,000,000/s");
     }
 
+    /**
+     * The per-env-step cost of {@code vectorScaling} at N=64 against N=1 (one thread, same run) and its
+     * ratio; the target is within 1.2x (issue 11).
+     */
+    static void printScaling(Collection<RunResult> results) {
+        Map<Integer, Double> usPerStep = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            if (r.getParams().getBenchmark().endsWith(".vectorScaling")) {
+                int n = Integer.parseInt(r.getParams().getParam("numEnvs"));
+                usPerStep.put(n, 1e6 / r.getPrimaryResult().getScore());
+            }
+        }
+        Double one = usPerStep.get(1);
+        Double many = usPerStep.get(EnvStepBenchmark.VECTOR_N);
+        if (one != null && many != null) {
+            System.out.printf(Locale.ROOT, "vector env per-env-step cost, one thread: N=%d %.2f us, N=1 %.2f us, "
+                    + "ratio %.2fx (target <= 1.2x)%n", EnvStepBenchmark.VECTOR_N, many, one, many / one);
+        }
+    }
+
+    /** Arguments: {@code [--quick] [methods regex]}, e.g. {@code --quick "step|vectorScaling"}. */
     public static void main(String[] args) throws RunnerException {
         boolean quick = args.length > 0 && args[0].equals("--quick");
-        printSummary(run(quick));
+        String methods = args.length > (quick ? 1 : 0) ? args[quick ? 1 : 0] : null;
+        printSummary(run(quick, methods));
     }
 }

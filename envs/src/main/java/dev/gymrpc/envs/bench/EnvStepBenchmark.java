@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Env steps per second with uniformly random actions, resetting at episode ends: the same loop as the
@@ -105,5 +106,53 @@ public class EnvStepBenchmark {
             v.actions.set(i, v.rng.nextInt(4));
         }
         return ((VectorEnv<Integer>) v.vec).step(v.actions);
+    }
+
+    /**
+     * Per-env-step cost of a vector env of 1 and of {@value #VECTOR_N} LunarLanders on one thread: each
+     * invocation takes {@value #VECTOR_N} env-steps ({@value #VECTOR_N} batches of one, or one batch of
+     * {@value #VECTOR_N}), so the two figures compare directly and their ratio shows what the number of
+     * worlds alone costs (allocation, cache).
+     */
+    @State(Scope.Thread)
+    public static class Scaling {
+        @Param({"LunarLander-v3"})
+        public String envId;
+
+        @Param({"1", "64"})
+        public int numEnvs;
+
+        VectorEnv<Integer> vec;
+        List<Integer> actions;
+        SplittableRandom rng;
+
+        @Setup(Level.Trial)
+        @SuppressWarnings("unchecked")
+        public void setUp() {
+            vec = (VectorEnv<Integer>) VectorEnv.make(EnvRegistry.standard(), envId, numEnvs, Map.of(),
+                    AutoresetMode.NEXT_STEP, 1);
+            vec.reset(0L);
+            rng = new SplittableRandom(0);
+            actions = new ArrayList<>(numEnvs);
+            for (int i = 0; i < numEnvs; i++) {
+                actions.add(0);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            vec.close();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(VECTOR_N)
+    public void vectorScaling(Scaling v, Blackhole bh) {
+        for (int b = 0; b < VECTOR_N / v.numEnvs; b++) {
+            for (int i = 0; i < v.numEnvs; i++) {
+                v.actions.set(i, v.rng.nextInt(4));
+            }
+            bh.consume(v.vec.step(v.actions));
+        }
     }
 }

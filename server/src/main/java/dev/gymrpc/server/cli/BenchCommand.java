@@ -1,5 +1,6 @@
 package dev.gymrpc.server.cli;
 
+import dev.gymrpc.envs.bench.CpuTimeBench;
 import dev.gymrpc.envs.bench.EnvBench;
 import dev.gymrpc.server.bench.RpcBench;
 import dev.gymrpc.server.bench.SoakBench;
@@ -59,15 +60,29 @@ final class BenchCommand implements Runnable {
     /** {@code gymrpc bench envs}: in-process env steps/s (JMH), single thread and vector env across cores. */
     @Command(name = "envs", mixinStandardHelpOptions = true,
             description = "Env steps/s with JMH (FourRooms, CartPole, LunarLander; vector env of 64 on 1 and 2 "
-                    + "threads), with ratios to Gymnasium's Python LunarLander-v3 and to the targets.")
+                    + "threads; per-env-step cost of 64 vs 1 LunarLanders on one thread), with ratios to "
+                    + "Gymnasium's Python LunarLander-v3 and to the targets.")
     static final class Envs implements Callable<Integer> {
 
         @Option(names = "--quick", description = "Short iterations (a smoke run; figures are rough).")
         boolean quick;
 
+        @Option(names = "--only", description = "Run only the benchmark methods matching this regex, e.g. "
+                + "'step|vectorScaling' (methods: step, vectorStep, vectorScaling; default: all).")
+        String only;
+
+        @Option(names = "--cpu", description = "Instead of JMH: per-env-step thread CPU time of 1 vs 64 "
+                + "LunarLanders on one thread, alternating rounds in one JVM (for a machine shared with other "
+                + "busy processes, where wall-clock figures mostly measure time slicing).")
+        boolean cpu;
+
         @Override
         public Integer call() throws Exception {
-            EnvBench.printSummary(EnvBench.run(quick));
+            if (cpu) {
+                CpuTimeBench.main(new String[0]);
+                return 0;
+            }
+            EnvBench.printSummary(EnvBench.run(quick, only));
             return 0;
         }
     }
