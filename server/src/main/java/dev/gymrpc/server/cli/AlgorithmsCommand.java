@@ -54,7 +54,9 @@ final class AlgorithmsCommand implements Callable<Integer> {
             out.printf("  presets: %s%n", String.join(", ", a.getPresetsList().stream().map(Preset::getName).toList()));
             for (ConfigField f : a.getFieldsList()) {
                 String def = f.hasDefaultValue() ? text(Values.fromValue(f.getDefaultValue())) : "";
-                out.printf("  %-32s %-8s %-22s %-14s %s%n", f.getName(), f.getType(), f.getRange(), def, f.getDoc());
+                String range = f.getRange().isEmpty() || f.getType().equals("enum") ? "" : " " + f.getRange();
+                out.printf("  %s (%s%s; default %s)%n      %s%n", f.getName(),
+                        f.getType().equals("enum") ? String.join("|", f.getChoicesList()) : f.getType(), range, def, f.getDoc());
             }
             if (withPresets) {
                 for (Preset p : a.getPresetsList()) {

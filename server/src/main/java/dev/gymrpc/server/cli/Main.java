@@ -32,7 +32,7 @@ public final class Main implements Runnable {
         AlgorithmsCommand.print(dev.gymrpc.server.agent.AlgorithmCatalog.list().getAlgorithmsList(), false,
                 new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
         cl.getSubcommands().get("train").getCommandSpec().usageMessage().footer(
-                "%nAlgorithms and their config fields (name, type, range, default of the first preset, doc):%n%n"
+                "%nAlgorithms and their config fields (name (type range; default of the first preset), doc):%n%n"
                         + b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("%", "%%"));
         return cl;
     }

@@ -1,4 +1,4 @@
-package dev.gymrpc.envs.bench;
+package dev.gymrpc.bench;
 
 import dev.gymrpc.envs.AutoresetMode;
 import dev.gymrpc.envs.EnvRegistry;
@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * measure time slicing. Rounds alternate N=1 and N=64 in one JVM, so both see the same load; the median
  * round is reported with the ratio. Same loop as {@code EnvStepBenchmark.vectorScaling} (random actions,
  * NEXT_STEP autoreset). A single LunarLander stepped through a vector env of one is comparable to
- * {@code envs/bench/gymnasium_speed.py}'s thread-CPU figure for Gymnasium's in-process env.
+ * {@code bench/gymnasium_speed.py}'s thread-CPU figure for Gymnasium's in-process env.
  */
 public final class CpuTimeBench {
 

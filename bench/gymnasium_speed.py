@@ -4,7 +4,7 @@ Same loop as the JMH `step` benchmark (EnvStepBenchmark): one env, uniformly ran
 episode end. Prints steps/s by wall clock and by this thread's CPU time (less disturbed by other
 processes on a shared machine), for a few rounds. Needs gymnasium and Box2D (pybox2d):
 
-    python envs/bench/gymnasium_speed.py [--steps 100000] [--rounds 3] [--env LunarLander-v3]
+    python bench/gymnasium_speed.py [--steps 100000] [--rounds 3] [--env LunarLander-v3]
 """
 import argparse
 import time

@@ -1,4 +1,4 @@
-package dev.gymrpc.envs.bench;
+package dev.gymrpc.bench;
 
 import dev.gymrpc.envs.AutoresetMode;
 import dev.gymrpc.envs.Discrete;

@@ -1,4 +1,4 @@
-package dev.gymrpc.server.bench;
+package dev.gymrpc.bench;
 
 import dev.gymrpc.client.RemoteEnv;
 import dev.gymrpc.client.RemoteVectorEnv;

@@ -1,4 +1,4 @@
-package dev.gymrpc.envs.bench;
+package dev.gymrpc.bench;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -21,7 +21,7 @@ public final class EnvBench {
 
     /**
      * Gymnasium's Python LunarLander-v3, random actions, one core (steps/s): the figure named when the
-     * targets were set. Measure it on the machine at hand with {@code envs/bench/gymnasium_speed.py} and
+     * targets were set. Measure it on the machine at hand with {@code bench/gymnasium_speed.py} and
      * pass it as {@code -Dgymrpc.bench.gymnasiumStepsPerS=...} (issue 11's target: one thread >= 2.5x).
      */
     public static final double GYMNASIUM_LUNAR_LANDER_STEPS_PER_S =
