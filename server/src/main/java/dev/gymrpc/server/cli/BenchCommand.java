@@ -2,6 +2,8 @@ package dev.gymrpc.server.cli;
 
 import dev.gymrpc.envs.bench.EnvBench;
 import dev.gymrpc.server.bench.RpcBench;
+import dev.gymrpc.server.bench.VectorBench;
+import dev.gymrpc.server.env.EnvOperations;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code gymrpc bench ...}: benchmarks; each kind is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print a table.",
-        subcommands = {BenchCommand.Rpc.class, BenchCommand.Envs.class, AgentsBenchCommand.class})
+        subcommands = {BenchCommand.Rpc.class, BenchCommand.Envs.class, BenchCommand.Vector.class,
+                AgentsBenchCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -66,6 +69,44 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             EnvBench.printSummary(EnvBench.run(quick));
+            return 0;
+        }
+    }
+
+    /**
+     * {@code gymrpc bench vector}: the in-process {@code VectorEnv} the server steps for a VectorStep, with no
+     * RPC, timed over wall-clock seconds. The Python benchmark (bench_client.py) runs it next to its remote
+     * vector rows to print "remote / in-process at the same threads".
+     */
+    @Command(name = "vector", mixinStandardHelpOptions = true,
+            description = "In-process VectorEnv env-steps/s (no RPC), the bound a remote VectorStep can reach.")
+    static final class Vector implements Callable<Integer> {
+
+        @Option(names = "--env", defaultValue = "LunarLander-v3", description = "Env id (default: ${DEFAULT-VALUE}).")
+        String env;
+
+        @Option(names = "--num-envs", defaultValue = "64", description = "Sub-envs (default: ${DEFAULT-VALUE}).")
+        int numEnvs;
+
+        @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = the server's default "
+                + "for MakeVectorEnv (one per 16 sub-envs, capped at the cores) (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--seconds", defaultValue = "3", description = "Timed seconds (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--warmup-seconds", defaultValue = "2",
+                description = "Untimed seconds first, for the JIT (default: ${DEFAULT-VALUE}).")
+        double warmupSeconds;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a sentence.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            int t = EnvOperations.vectorThreads(threads, numEnvs, Runtime.getRuntime().availableProcessors());
+            VectorBench.Result r = VectorBench.run(env, numEnvs, t, warmupSeconds, seconds);
+            System.out.println(json ? r.toJson() : r.toString());
             return 0;
         }
     }
