@@ -219,9 +219,17 @@ class RemoteVectorEnv(VectorEnv):
         return self._last_obs.copy(), infos
 
     def step(self, actions):
-        """Steps every sub-env: :meth:`step_async` then :meth:`step_wait`."""
-        self.step_async(actions)
-        return self.step_wait()
+        """Steps every sub-env (one rpc; with groups, :meth:`step_async` then :meth:`step_wait`)."""
+        if len(self._handles) > 1:
+            self.step_async(actions)
+            return self.step_wait()
+        self._check_open()
+        self._check_idle("step")
+        response = self._transport.call(
+            "vector_step",
+            env_pb2.VectorStepRequest(handle=self._handle, actions=self._encoder.batch(actions, self.num_envs)),
+        )
+        return self._step_result(response)
 
     # -------------------------------------------------------------------------- overlapping client and server
 
@@ -243,13 +251,7 @@ class RemoteVectorEnv(VectorEnv):
             raise gym.error.NoAsyncCallError("step_wait() without a step_async() in flight", "step_wait")
         if groups == 1:
             self._in_flight.popleft()
-            response = self._receive("vector_step")
-            infos = self._infos(response.infos)
-            obs = self._decode_obs(response.observations)
-            self._last_obs = obs
-            return (obs, np.array(response.rewards, dtype=np.float64),
-                    np.array(response.terminated, dtype=np.bool_), np.array(response.truncated, dtype=np.bool_),
-                    infos)
+            return self._step_result(self._receive("vector_step"))
         responses = self._receive_all()
         infos: dict[str, Any] = {}
         for g, response in enumerate(responses):
@@ -321,9 +323,7 @@ class RemoteVectorEnv(VectorEnv):
                 batch._add_info(info, _codec.from_value_map(fields.fields), i)
         obs = self._decode_group_obs(response.observations)
         lo = g * self.batch_size
-        if self._last_obs is None:
-            self._last_obs = np.zeros((self.num_envs, *obs.shape[1:]), dtype=obs.dtype)
-        self._last_obs[lo:lo + self.batch_size] = obs
+        self._store_group_obs(g, obs)
         info["env_id"] = np.arange(lo, lo + self.batch_size)
         if kind == "reset":
             zeros = np.zeros(self.batch_size, dtype=np.bool_)
@@ -396,10 +396,7 @@ class RemoteVectorEnv(VectorEnv):
         responses = self._receive_all()
         self._ever_reset = True
         for g, response in zip(sent, responses):
-            obs = self._decode_group_obs(response.observations)
-            if self._last_obs is None:
-                self._last_obs = np.zeros((self.num_envs, *obs.shape[1:]), dtype=obs.dtype)
-            self._last_obs[g * batch:(g + 1) * batch] = obs
+            self._store_group_obs(g, self._decode_group_obs(response.observations))
             for i, fields in enumerate(response.infos):
                 if selected[g * batch + i] and fields.fields:
                     self._add_info(infos, _codec.from_value_map(fields.fields), g * batch + i)
@@ -424,6 +421,21 @@ class RemoteVectorEnv(VectorEnv):
                         for k, g in enumerate(groups)]
         for g, request in zip(groups, requests):
             self._send("vector_step", request, ("step", g))
+
+    def _store_group_obs(self, g: int, obs: np.ndarray) -> None:
+        """Records group ``g``'s observations in a new array (an array handed out earlier is never changed)."""
+        last = (np.zeros((self.num_envs, *obs.shape[1:]), dtype=obs.dtype) if self._last_obs is None
+                else self._last_obs.copy())
+        last[g * self.batch_size:(g + 1) * self.batch_size] = obs
+        self._last_obs = last
+
+    def _step_result(self, response):
+        """One server vector env's VectorStepResponse as Gymnasium's step tuple."""
+        infos = self._infos(response.infos)
+        obs = self._decode_obs(response.observations)
+        self._last_obs = obs
+        return (obs, np.array(response.rewards, dtype=np.float64), np.array(response.terminated, dtype=np.bool_),
+                np.array(response.truncated, dtype=np.bool_), infos)
 
     def _check_actions(self, array: np.ndarray) -> None:
         space = self.single_action_space
