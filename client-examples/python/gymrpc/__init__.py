@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gymrpc import _grpc_tuning  # noqa: F401 - first: sets GRPC_EXPERIMENTS before gRPC core starts
 from gymnasium.vector import AutoresetMode
 
 from gymrpc._pb import env_pb2

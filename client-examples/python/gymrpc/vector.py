@@ -89,7 +89,8 @@ class RemoteVectorEnv(VectorEnv):
             raise ValueError(f"render_format must be 'rgb' or 'png', got {render_format!r}")
         num_envs = int(num_envs)
         batch = num_envs if batch_size is None else int(batch_size)
-        if batch < 1 or batch > num_envs or num_envs % batch:
+        # (num_envs itself is the server's to check: it names its own limit)
+        if batch_size is not None and (batch < 1 or batch > num_envs or num_envs % batch):
             raise ValueError(f"batch_size must divide num_envs={num_envs} (1 <= batch_size <= num_envs), got {batch_size}")
         self.closed = True
         self.env_id = env_id
