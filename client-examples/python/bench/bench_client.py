@@ -10,7 +10,8 @@ the same machine load):
     largest N on one thread, over unary rpcs, and EnvPool-style (send/recv, batch_size = N/2: the server
     steps one half while the client handles the other): env-steps/s;
   * the server's own in-process VectorEnv at the largest N and the same threads, with no RPC (the jar's
-    `bench vector` subcommand in a JVM of its own, run while the server idles): the bound for the remote row;
+    `bench vector --stdin` in a JVM of its own that stays up across rounds, so it is as warm as the server;
+    measured right after the remote row, while the server idles): the bound for the remote row;
   * Gymnasium's own LunarLander-v3 in this Python process, single env and SyncVectorEnv at the largest N,
     when Box2D is importable (skipped with a note otherwise);
   * the client's own Python cost per step with the network replaced by a recorded response (encode the
@@ -176,16 +177,38 @@ def vector_envpool(address: str, num_envs: int, env_steps: int, seed: int) -> di
             "steps_per_s": receives * batch / elapsed}
 
 
-def java_in_process(jar: str, heap: str, num_envs: int, threads: int, seconds: float) -> dict:
-    """The server's in-process VectorEnv (no RPC) in a JVM of its own: ``gymrpc-server.jar bench vector``."""
-    out = subprocess.run(
-        ["java", f"-Xmx{heap}", "-XX:+UseParallelGC", "-Djava.awt.headless=true", "-jar", jar, "bench", "vector",
-         "--env", ENV_ID, "--num-envs", str(num_envs), "--threads", str(threads), "--seconds", str(seconds),
-         "--warmup-seconds", str(max(1.0, seconds / 2)), "--json"],
-        check=True, capture_output=True, text=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
-    return {"what": f"Java in-process VectorEnv N={num_envs}, threads={result['threads']} (no RPC)",
-            "steps_per_s": result["env_steps_per_s"]}
+class JavaInProcess:
+    """The server's in-process VectorEnv (no RPC): ``gymrpc-server.jar bench vector --stdin`` in a JVM of its
+    own that stays up, so every round measures a warm JVM as the server is warm (one line in, one JSON out)."""
+
+    def __init__(self, jar: str, heap: str, num_envs: int, threads: int, seconds: float):
+        self.num_envs, self.seconds = num_envs, seconds
+        self.process = subprocess.Popen(
+            ["java", f"-Xmx{heap}", "-XX:+UseParallelGC", "-Djava.awt.headless=true", "-jar", jar, "bench",
+             "vector", "--env", ENV_ID, "--num-envs", str(num_envs), "--threads", str(threads), "--seconds",
+             str(seconds), "--warmup-seconds", str(2 * seconds), "--json", "--stdin"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self._read()  # the first (warm-up) measurement
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"`gymrpc-server.jar bench vector` ended (exit code {self.process.wait()})")
+        return json.loads(line)
+
+    def measure(self, scale: float = 1.0) -> dict:
+        self.process.stdin.write(f"{max(0.5, self.seconds * scale)}\n")
+        result = self._read()
+        return {"what": f"Java in-process VectorEnv N={self.num_envs}, threads={result['threads']} (no RPC)",
+                "steps_per_s": result["env_steps_per_s"]}
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 def client_python_cost(address: str, num_envs: int, seed: int, steps: int = 20000) -> list[dict]:
@@ -391,7 +414,8 @@ def main(argv=None) -> int:
     parser.add_argument("--vector-sizes", default="1,8,64")
     parser.add_argument("--vector-steps", type=int, default=40000, help="timed env-steps per vector size")
     parser.add_argument("--java-seconds", type=float, default=3.0,
-                        help="timed seconds of the in-process VectorEnv row (after half as long of warm-up)")
+                        help="timed seconds of the in-process VectorEnv row (its JVM warms up for twice as long "
+                             "once, then stays up for every round)")
     parser.add_argument("--no-java", dest="java", action="store_false",
                         help="skip the in-process VectorEnv row (e.g. when --address is another machine)")
     parser.add_argument("--threads", type=int, default=None,
@@ -415,6 +439,7 @@ def main(argv=None) -> int:
     rounds: list[list[dict]] = []
     load_at_start = os.getloadavg()[0]
     machine = machine_description()
+    java: list = [None]
     try:
         print(f"gymrpc bench: {ENV_ID} at {address}; {machine}; {args.rounds} interleaved rounds", file=sys.stderr)
         sizes = [int(n) for n in args.vector_sizes.split(",")]
@@ -429,14 +454,16 @@ def main(argv=None) -> int:
             rows += [vector(address, n, True, vector_steps, seed, args.threads) for n in sizes]
             rows[-1]["key"] = "vector"
             threads = rows[-1]["threads"]
+            if args.java:  # right after the remote row it is compared with, so both see the same load
+                if java[0] is None:
+                    java[0] = JavaInProcess(args.jar, args.heap, sizes[-1], threads, args.java_seconds)
+                rows.append(java[0].measure(scale))
+                rows[-1]["key"] = "java"
             if args.threads is None and threads > 1:  # what the server's default threads bring
                 rows.append(vector(address, sizes[-1], True, vector_steps, seed, 1))
             rows.append(vector(address, sizes[-1], False, vector_steps, seed, args.threads))
             if sizes[-1] > 1:
                 rows.append(vector_envpool(address, sizes[-1], vector_steps, seed))
-            if args.java:
-                rows.append(java_in_process(args.jar, args.heap, sizes[-1], threads, args.java_seconds * scale))
-                rows[-1]["key"] = "java"
             if reference:
                 rows += gymnasium_reference(steps, sizes[-1], seed)
                 rows[-2]["key"], rows[-1]["key"] = "gym_single", "gym_vector"
@@ -454,6 +481,8 @@ def main(argv=None) -> int:
             rounds.append(one_round(args.seed + r))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
+        if java[0] is not None:
+            java[0].close()
         if server is not None:
             server.stop()
     rows = combine(rounds)

@@ -13,11 +13,12 @@ import java.util.SplittableRandom;
 /**
  * Env-steps/s of the in-process {@link VectorEnv} a server steps for each VectorStep (NEXT_STEP autoreset,
  * uniformly random actions), with no RPC: the bound a remote vector env can reach at the same sub-envs and
- * worker threads. Timed over wall-clock seconds after an untimed warm-up (JIT); printed, never asserted.
+ * worker threads. Timed over wall-clock seconds; one instance can measure repeatedly on a warm JVM (the
+ * server it is compared with is warm too). Printed, never asserted.
  */
-public final class VectorBench {
+public final class VectorBench implements AutoCloseable {
 
-    /** One measurement; {@code loadAverage} is the 1-minute load average at the end. */
+    /** One measurement; {@code loadAverage} is the 1-minute load average at its end. */
     public record Result(String envId, int numEnvs, int threads, long batches, double seconds, double loadAverage) {
         public double envStepsPerSecond() {
             return numEnvs * batches / seconds;
@@ -38,26 +39,22 @@ public final class VectorBench {
         }
     }
 
-    private VectorBench() {
-    }
+    private final String envId;
+    private final VectorEnv<Object> env;
+    private final int threads;
+    private final SplittableRandom rng = new SplittableRandom(0);
 
-    public static Result run(String envId, int numEnvs, int threads, double warmupSeconds, double seconds) {
-        @SuppressWarnings("unchecked")
-        VectorEnv<Object> env = (VectorEnv<Object>) VectorEnv.make(EnvRegistry.standard(), envId, numEnvs, Map.of(),
+    @SuppressWarnings("unchecked")
+    public VectorBench(String envId, int numEnvs, int threads) {
+        this.envId = envId;
+        this.threads = Math.min(threads, numEnvs); // as VectorEnv caps it
+        this.env = (VectorEnv<Object>) VectorEnv.make(EnvRegistry.standard(), envId, numEnvs, Map.of(),
                 AutoresetMode.NEXT_STEP, threads);
-        try (env) {
-            SplittableRandom rng = new SplittableRandom(0);
-            env.reset(0L);
-            stepFor(env, rng, warmupSeconds);
-            long t0 = System.nanoTime();
-            long batches = stepFor(env, rng, seconds);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            return new Result(envId, numEnvs, threads, batches, secs,
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        }
+        env.reset(0L);
     }
 
-    private static long stepFor(VectorEnv<Object> env, SplittableRandom rng, double seconds) {
+    /** Steps for {@code seconds} of wall-clock time, untimed (a warm-up); returns the batches done. */
+    public long stepFor(double seconds) {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         long batches = 0;
         Space<?> space = env.singleActionSpace();
@@ -70,5 +67,19 @@ public final class VectorBench {
             batches++;
         } while (System.nanoTime() < end);
         return batches;
+    }
+
+    /** Steps for {@code seconds} and reports env-steps/s. */
+    public Result measure(double seconds) {
+        long t0 = System.nanoTime();
+        long batches = stepFor(seconds);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Result(envId, env.numEnvs(), threads, batches, secs,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    @Override
+    public void close() {
+        env.close();
     }
 }

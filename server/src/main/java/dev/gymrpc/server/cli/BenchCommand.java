@@ -102,12 +102,31 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object instead of a sentence.")
         boolean json;
 
+        @Option(names = "--stdin", description = "Stay up after the first measurement and measure again for "
+                + "every line read from stdin (a number of seconds, or empty for --seconds), on the same warm "
+                + "JVM and VectorEnv, until end of input: lets a benchmark interleave these rows with others.")
+        boolean stdin;
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             int t = EnvOperations.vectorThreads(threads, numEnvs, Runtime.getRuntime().availableProcessors());
-            VectorBench.Result r = VectorBench.run(env, numEnvs, t, warmupSeconds, seconds);
-            System.out.println(json ? r.toJson() : r.toString());
+            try (VectorBench bench = new VectorBench(env, numEnvs, t)) {
+                bench.stepFor(warmupSeconds);
+                print(bench.measure(seconds));
+                if (stdin) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+                    for (String line; (line = in.readLine()) != null; ) {
+                        print(bench.measure(line.isBlank() ? seconds : Double.parseDouble(line.trim())));
+                    }
+                }
+            }
             return 0;
+        }
+
+        private void print(VectorBench.Result r) {
+            System.out.println(json ? r.toJson() : r.toString());
+            System.out.flush();
         }
     }
 }
