@@ -8,7 +8,8 @@ the same machine load):
   * one env, open loop over the stream with up to --window steps in flight (step_pipelined);
   * a vector env (one VectorStep rpc per batch) at N = 1, 8, 64 with the server's default threads, at the
     largest N on one thread, over unary rpcs, and EnvPool-style (send/recv, batch_size = N/2: the server
-    steps one half while the client handles the other): env-steps/s;
+    steps one half while the client handles the other): env-steps/s; and with a policy in the loop (a numpy
+    MLP 8-64-64-4 per batch), step() against send/recv, to show what the overlap buys;
   * the server's own in-process VectorEnv at the largest N and the same threads, with no RPC (the jar's
     `bench vector --stdin` in a JVM of its own that stays up across rounds, so it is as warm as the server;
     measured right after the remote row, while the server idles): the bound for the remote row;
@@ -177,18 +178,78 @@ def vector_envpool(address: str, num_envs: int, env_steps: int, seed: int) -> di
             "steps_per_s": receives * batch / elapsed}
 
 
+class MlpPolicy:
+    """A stand-in for an agent's policy: a numpy MLP 8-64-64-4 forward pass (CleanRL's PPO sizes), argmax."""
+
+    def __init__(self, seed: int):
+        rng = np.random.default_rng(seed)
+        self.layers = [(rng.standard_normal((a, b)).astype(np.float32) / np.sqrt(a), np.zeros(b, np.float32))
+                       for a, b in ((8, 64), (64, 64), (64, 4))]
+
+    def __call__(self, obs: np.ndarray) -> np.ndarray:
+        x = obs
+        for i, (w, b) in enumerate(self.layers):
+            x = x @ w + b
+            if i < len(self.layers) - 1:
+                x = np.tanh(x)
+        return x.argmax(axis=1)
+
+
+def with_policy(address: str, num_envs: int, env_steps: int, seed: int, batch_size: int | None) -> dict:
+    """Closed loop with a policy in it: step() (the client computes, then the server steps, in turn) or
+    EnvPool's send/recv with ``batch_size`` (the server steps one group while the client computes the other's
+    actions)."""
+    policy = MlpPolicy(seed)
+    envs = gymrpc.make_vec(ENV_ID, num_envs, address=address, batch_size=batch_size)
+    try:
+        if batch_size is None:
+            batches = max(20, env_steps // num_envs)
+            obs, _ = envs.reset(seed=seed)
+            for _ in range(5):
+                obs = envs.step(policy(obs))[0]
+            start = time.perf_counter()
+            for _ in range(batches):
+                obs = envs.step(policy(obs))[0]
+            done = batches * num_envs
+            what = f"vector N={num_envs} + MLP policy, step()"
+        else:
+            receives = max(40, env_steps // batch_size)
+            envs.async_reset(seed=seed)
+            for _ in range(10):
+                obs, _, _, _, info = envs.recv()
+                envs.send(policy(obs), info["env_id"])
+            start = time.perf_counter()
+            for _ in range(receives):
+                obs, _, _, _, info = envs.recv()
+                envs.send(policy(obs), info["env_id"])
+            done = receives * batch_size
+            what = f"vector N={num_envs} + MLP policy, send/recv batch_size={batch_size}"
+        elapsed = time.perf_counter() - start
+    finally:
+        envs.close()
+    return {"what": what, "steps_per_s": done / elapsed}
+
+
 class JavaInProcess:
     """The server's in-process VectorEnv (no RPC): ``gymrpc-server.jar bench vector --stdin`` in a JVM of its
     own that stays up, so every round measures a warm JVM as the server is warm (one line in, one JSON out)."""
 
-    def __init__(self, jar: str, heap: str, num_envs: int, threads: int, seconds: float):
+    def __init__(self, jar: str, heap: str, num_envs: int, threads: int, seconds: float, warmup_batches: int):
         self.num_envs, self.seconds = num_envs, seconds
+        # Warm-up by work done, not only by time: on a loaded machine a few seconds of wall clock can end
+        # before the JIT has compiled the step path, while the server has stepped a whole warm-up round.
         self.process = subprocess.Popen(
             ["java", f"-Xmx{heap}", "-XX:+UseParallelGC", "-Djava.awt.headless=true", "-jar", jar, "bench",
              "vector", "--env", ENV_ID, "--num-envs", str(num_envs), "--threads", str(threads), "--seconds",
-             str(seconds), "--warmup-seconds", str(2 * seconds), "--json", "--stdin"],
+             str(seconds), "--warmup-seconds", str(2 * seconds), "--warmup-batches", str(warmup_batches),
+             "--json", "--stdin"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-        self._read()  # the first (warm-up) measurement
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._read()  # the first (warm-up) measurement
+            self._started = True
 
     def _read(self) -> dict:
         line = self.process.stdout.readline()
@@ -197,6 +258,7 @@ class JavaInProcess:
         return json.loads(line)
 
     def measure(self, scale: float = 1.0) -> dict:
+        self.start()
         self.process.stdin.write(f"{max(0.5, self.seconds * scale)}\n")
         result = self._read()
         return {"what": f"Java in-process VectorEnv N={self.num_envs}, threads={result['threads']} (no RPC)",
@@ -456,7 +518,8 @@ def main(argv=None) -> int:
             threads = rows[-1]["threads"]
             if args.java:  # right after the remote row it is compared with, so both see the same load
                 if java[0] is None:
-                    java[0] = JavaInProcess(args.jar, args.heap, sizes[-1], threads, args.java_seconds)
+                    java[0] = JavaInProcess(args.jar, args.heap, sizes[-1], threads, args.java_seconds,
+                                            args.vector_steps // sizes[-1])
                 rows.append(java[0].measure(scale))
                 rows[-1]["key"] = "java"
             if args.threads is None and threads > 1:  # what the server's default threads bring
@@ -464,12 +527,23 @@ def main(argv=None) -> int:
             rows.append(vector(address, sizes[-1], False, vector_steps, seed, args.threads))
             if sizes[-1] > 1:
                 rows.append(vector_envpool(address, sizes[-1], vector_steps, seed))
+                # with a policy in the loop: what overlapping the client's work with the server's brings
+                rows.append(with_policy(address, sizes[-1], vector_steps // 2, seed, None))
+                rows.append(with_policy(address, sizes[-1], vector_steps // 2, seed, max(1, sizes[-1] // 2)))
             if reference:
                 rows += gymnasium_reference(steps, sizes[-1], seed)
                 rows[-2]["key"], rows[-1]["key"] = "gym_single", "gym_vector"
             rows += client_python_cost(address, sizes[-1], seed, steps=int(20000 * scale))
             return rows
 
+        if args.java:
+            # Started now, so its JVM warms up (by as many batches as a round's N=64 row) with the server's
+            # warm-up round; threads: what the server gives a vector env of this size.
+            probe = gymrpc.make_vec(ENV_ID, sizes[-1], address=address, threads=args.threads)
+            threads = probe.threads
+            probe.close()
+            java[0] = JavaInProcess(args.jar, args.heap, sizes[-1], threads, args.java_seconds,
+                                    2 * args.vector_steps // sizes[-1])
         if args.warmup_round:
             # A server that just started runs its step path interpreted for a while (JIT): one untimed
             # round at half size first, so the rounds compare steady states.

@@ -99,6 +99,11 @@ final class BenchCommand implements Runnable {
                 description = "Untimed seconds first, for the JIT (default: ${DEFAULT-VALUE}).")
         double warmupSeconds;
 
+        @Option(names = "--warmup-batches", defaultValue = "0", description = "Also step at least this many "
+                + "untimed batches first: on a loaded machine a wall-clock warm-up may end before the JIT has "
+                + "compiled the step path (default: ${DEFAULT-VALUE}).")
+        long warmupBatches;
+
         @Option(names = "--json", description = "Print one JSON object instead of a sentence.")
         boolean json;
 
@@ -111,7 +116,10 @@ final class BenchCommand implements Runnable {
         public Integer call() throws java.io.IOException {
             int t = EnvOperations.vectorThreads(threads, numEnvs, Runtime.getRuntime().availableProcessors());
             try (VectorBench bench = new VectorBench(env, numEnvs, t)) {
-                bench.stepFor(warmupSeconds);
+                long warm = bench.stepFor(warmupSeconds);
+                while (warm < warmupBatches) {
+                    warm += bench.stepFor(0);
+                }
                 print(bench.measure(seconds));
                 if (stdin) {
                     java.io.BufferedReader in = new java.io.BufferedReader(
