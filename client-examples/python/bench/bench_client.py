@@ -48,6 +48,21 @@ ENV_ID = "LunarLander-v3"
 REPO = Path(__file__).resolve().parents[3]
 
 
+#: Pid of the server this bench started (None with --address): its CPU time is read from /proc.
+SERVER_PID: int | None = None
+
+
+def server_cpu() -> float:
+    """CPU seconds the local server process has used so far (0 when unknown)."""
+    if SERVER_PID is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{SERVER_PID}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def closed_loop(address: str, transport: str, steps: int, warmup: int, seed: int) -> dict:
     """``transport``: "default" (``gymrpc.make()`` as a user calls it), "unary", "stream" (the default
     driver) or "stream-threaded" (grpcio's public API)."""
@@ -68,7 +83,7 @@ def closed_loop(address: str, transport: str, steps: int, warmup: int, seed: int
             if any(env.step(a)[2:4]):
                 env.reset()
         clock = time.perf_counter
-        cpu = time.process_time()
+        cpu, server0 = time.process_time(), server_cpu()
         start = clock()
         for i, a in enumerate(actions[warmup:]):
             t = clock()
@@ -77,7 +92,7 @@ def closed_loop(address: str, transport: str, steps: int, warmup: int, seed: int
             if terminated or truncated:
                 env.reset()
         elapsed = clock() - start
-        cpu = time.process_time() - cpu
+        cpu, server = time.process_time() - cpu, server_cpu() - server0
     finally:
         env.close()
     return {
@@ -85,6 +100,7 @@ def closed_loop(address: str, transport: str, steps: int, warmup: int, seed: int
         "steps_per_s": steps / elapsed,
         "latencies": latencies,
         "client_cpu_us": cpu / steps * 1e6,
+        "cpu_per_env_step_us": (cpu + server) / steps * 1e6 if SERVER_PID else None,
     }
 
 
@@ -133,14 +149,14 @@ def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: i
         for a in actions[:10]:
             envs.step(a)
         clock = time.perf_counter
-        cpu = time.process_time()
+        cpu, server0 = time.process_time(), server_cpu()
         start = clock()
         for i, a in enumerate(actions[10:]):
             t = clock()
             envs.step(a)
             latencies[i] = clock() - t
         elapsed = clock() - start
-        cpu = time.process_time() - cpu
+        cpu, server = time.process_time() - cpu, server_cpu() - server0
     finally:
         envs.close()
     return {
@@ -150,6 +166,7 @@ def vector(address: str, num_envs: int, streaming: bool, env_steps: int, seed: i
         "latencies": latencies,
         "threads": envs.threads,
         "client_cpu_us": cpu / batches * 1e6,
+        "cpu_per_env_step_us": (cpu + server) / (batches * num_envs) * 1e6 if SERVER_PID else None,
     }
 
 
@@ -262,7 +279,8 @@ class JavaInProcess:
         self.process.stdin.write(f"{max(0.5, self.seconds * scale)}\n")
         result = self._read()
         return {"what": f"Java in-process VectorEnv N={self.num_envs}, threads={result['threads']} (no RPC)",
-                "steps_per_s": result["env_steps_per_s"]}
+                "steps_per_s": result["env_steps_per_s"],
+                "cpu_per_env_step_us": result["cpu_us_per_batch"] / self.num_envs}
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -345,6 +363,7 @@ def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
     env.reset(seed=seed)
     latencies = np.empty(steps)
     clock = time.perf_counter
+    cpu = time.process_time()
     start = clock()
     for i, a in enumerate(actions):
         t = clock()
@@ -353,21 +372,24 @@ def gymnasium_reference(steps: int, num_envs: int, seed: int) -> list[dict]:
         if terminated or truncated:
             env.reset()
     elapsed = clock() - start
+    cpu = time.process_time() - cpu
     env.close()
     rows.append({"what": "Gymnasium in-process, 1 env (reference)", "steps_per_s": steps / elapsed,
-                 "latencies": latencies})
+                 "latencies": latencies, "cpu_per_env_step_us": cpu / steps * 1e6})
 
     envs = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="sync")
     batches = max(20, steps // num_envs)
     batch_actions = np.random.default_rng(seed).integers(0, 4, (batches, num_envs))
     envs.reset(seed=seed)
+    cpu = time.process_time()
     start = clock()
     for a in batch_actions:
         envs.step(a)
     elapsed = clock() - start
+    cpu = time.process_time() - cpu
     envs.close()
     rows.append({"what": f"Gymnasium in-process SyncVectorEnv N={num_envs} (reference)",
-                 "steps_per_s": batches * num_envs / elapsed})
+                 "steps_per_s": batches * num_envs / elapsed, "cpu_per_env_step_us": cpu / (batches * num_envs) * 1e6})
     return rows
 
 
@@ -397,6 +419,8 @@ def combine(rounds: list[list[dict]]) -> list[dict]:
             row["p99_us"] = float(np.percentile(pooled, 99) * 1e6)
         if "client_cpu_us" in first:
             row["client_cpu_us"] = float(np.median([r["client_cpu_us"] for r in same]))
+        if first.get("cpu_per_env_step_us") is not None:
+            row["cpu_per_env_step_us"] = float(np.median([r["cpu_per_env_step_us"] for r in same]))
         rows.append(row)
     return rows
 
@@ -420,18 +444,21 @@ def ratios(rounds: list[list[dict]], largest: int) -> list[dict]:
 
 
 def print_table(rows: list[dict], goal_ratios: list[dict], load_at_start: float, machine: str) -> None:
-    print(f"\n{'measurement':<60} {'steps/s':>10} {'p50 us':>8} {'p99 us':>8} {'cpu us':>7}   per round")
-    print("-" * 112)
+    print(f"\n{'measurement':<60} {'steps/s':>10} {'p50 us':>8} {'p99 us':>8} {'cpu us':>7} {'cpu/st':>7}   "
+          "per round")
+    print("-" * 120)
     for r in rows:
         if "us" in r:
             continue
         p50 = f"{r['p50_us']:.0f}" if "p50_us" in r else "-"
         p99 = f"{r['p99_us']:.0f}" if "p99_us" in r else "-"
         cpu = f"{r['client_cpu_us']:.0f}" if "client_cpu_us" in r else "-"
+        per_step = f"{r['cpu_per_env_step_us']:.1f}" if "cpu_per_env_step_us" in r else "-"
         per_round = " ".join(f"{v:,}" for v in r["steps_per_s_rounds"])
-        print(f"{r['what']:<60} {r['steps_per_s']:>10,.0f} {p50:>8} {p99:>8} {cpu:>7}   {per_round}")
+        print(f"{r['what']:<60} {r['steps_per_s']:>10,.0f} {p50:>8} {p99:>8} {cpu:>7} {per_step:>7}   {per_round}")
     print("(steps/s: median over rounds; vector rows: env-steps/s, latency per batch; cpu us: this Python "
-          "process's CPU time per step or batch)")
+          "process's CPU time per step or batch;\n cpu/st: CPU time per env-step of every process doing the "
+          "work (client + local server, or the in-process env) -- less sensitive to other load than steps/s)")
     for r in rows:
         if "us" in r:
             print(f"{r['what']:<60} {r['us']:>10.1f} us")
@@ -498,6 +525,8 @@ def main(argv=None) -> int:
     if address is None:
         server = LocalServer(args.jar, heap=args.heap).start()
         address = server.address
+        global SERVER_PID
+        SERVER_PID = server._process.pid
     rounds: list[list[dict]] = []
     load_at_start = os.getloadavg()[0]
     machine = machine_description()

@@ -19,15 +19,17 @@ import java.util.SplittableRandom;
 public final class VectorBench implements AutoCloseable {
 
     /** One measurement; {@code loadAverage} is the 1-minute load average at its end. */
-    public record Result(String envId, int numEnvs, int threads, long batches, double seconds, double loadAverage) {
+    public record Result(String envId, int numEnvs, int threads, long batches, double seconds, double cpuSeconds,
+                         double loadAverage) {
         public double envStepsPerSecond() {
             return numEnvs * batches / seconds;
         }
 
         public String toJson() {
             return String.format(Locale.ROOT, "{\"env_id\": \"%s\", \"num_envs\": %d, \"threads\": %d, \"batches\": %d, "
-                    + "\"seconds\": %.4f, \"env_steps_per_s\": %.1f, \"load_average\": %.2f, \"cores\": %d}", envId,
-                    numEnvs, threads, batches, seconds, envStepsPerSecond(), loadAverage,
+                    + "\"seconds\": %.4f, \"env_steps_per_s\": %.1f, \"cpu_us_per_batch\": %.1f, "
+                    + "\"load_average\": %.2f, \"cores\": %d}", envId,
+                    numEnvs, threads, batches, seconds, envStepsPerSecond(), cpuSeconds * 1e6 / batches, loadAverage,
                     Runtime.getRuntime().availableProcessors());
         }
 
@@ -71,11 +73,19 @@ public final class VectorBench implements AutoCloseable {
 
     /** Steps for {@code seconds} and reports env-steps/s. */
     public Result measure(double seconds) {
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         long batches = stepFor(seconds);
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Result(envId, env.numEnvs(), threads, batches, secs,
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        return new Result(envId, env.numEnvs(), threads, batches, secs, cpu,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** CPU time of this whole JVM (stepping threads, JIT, GC), in nanoseconds. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
     @Override
