@@ -321,7 +321,6 @@ def client_python_cost(address: str, num_envs: int, seed: int, steps: int = 2000
             stream.round_trip = recording
             step(actions[0])
             parse = stream._deserialize
-            ids = transport._ids
 
             def replay(message, data=recorded["bytes"]):
                 stream._serialize(message)
@@ -336,7 +335,6 @@ def client_python_cost(address: str, num_envs: int, seed: int, steps: int = 2000
                 step(actions[i % 64])
             elapsed = time.perf_counter() - start
             stream.round_trip = real_round_trip
-            del ids
             rows.append({"what": f"client Python per {'step, 1 env' if n is None else f'batch, N={n}'}, "
                                  "network excluded", "us": elapsed / loops * 1e6})
         finally:

@@ -287,7 +287,6 @@ class RemoteVectorEnv(VectorEnv):
         self._check_open()
         if env_id is None:
             groups = list(range(len(self._handles)))
-            order = None
         else:
             ids = np.asarray(env_id, dtype=np.int64).reshape(-1)
             if ids.size == 0 or ids.size % self.batch_size:
@@ -299,14 +298,13 @@ class RemoteVectorEnv(VectorEnv):
                 if not np.array_equal(row, np.arange(g * self.batch_size, (g + 1) * self.batch_size)):
                     raise ValueError(f"env_id must name whole groups as recv() returned them "
                                      f"(sub-envs g*{self.batch_size} .. (g+1)*{self.batch_size}-1), got {row.tolist()}")
-            order = groups
         busy = {g for _, g in self._in_flight}
         for g in groups:
             if g in busy:
                 raise gym.error.AlreadyPendingCallError(
                     f"sub-envs {g * self.batch_size}..{(g + 1) * self.batch_size - 1} have a request in flight; "
                     "recv() it before sending them another", "send")
-        self._send_steps(actions, groups, order)
+        self._send_steps(actions, groups)
 
     def recv(self):
         """EnvPool's ``recv``: the oldest group's result in flight, ``(obs, rewards, terminated, truncated,
@@ -402,8 +400,9 @@ class RemoteVectorEnv(VectorEnv):
                 if selected[g * batch + i] and fields.fields:
                     self._add_info(infos, _codec.from_value_map(fields.fields), g * batch + i)
 
-    def _send_steps(self, actions, groups, order=None) -> None:
-        """Encodes every group's actions (all checked first), then sends one VectorStep per group."""
+    def _send_steps(self, actions, groups) -> None:
+        """Encodes the actions of ``groups`` (rows in that order; all checked first), then sends one
+        VectorStep per group."""
         batch = self.batch_size
         if len(self._handles) == 1:
             requests = [env_pb2.VectorStepRequest(handle=self._handle,

@@ -131,6 +131,13 @@ def test_send_checks_env_ids_and_in_flight_groups(server_address):
         with pytest.raises(ValueError, match="whole groups"):
             pool.send(np.zeros(2, dtype=np.int64), np.array([1, 2]))
         pool.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
+        pool.recv()
+        pool.recv()  # group 1's reset
+        # several groups in one send, in any order: results come back in the order sent
+        pool.send(np.array([1, 1, 0, 0]), np.array([2, 3, 0, 1]))
+        assert pool.recv()[4]["env_id"].tolist() == [2, 3]
+        assert pool.recv()[4]["env_id"].tolist() == [0, 1]
+        pool.send(np.zeros(2, dtype=np.int64), np.array([0, 1]))
         # close() with requests in flight collects them and closes every group
     finally:
         pool.close()
