@@ -396,17 +396,13 @@ class AgentClient:
         if tensorboard_dir is not None:
             from gymrpc.tensorboard import JobTensorBoard
 
-            board = JobTensorBoard(tensorboard_dir, job_id)
-            user_hook = on_event
+            with JobTensorBoard(tensorboard_dir, job_id) as board:
+                def write_then_hook(event):
+                    board.write(event)
+                    if on_event is not None:
+                        on_event(event)
 
-            def on_event(event, _write=board.write):  # noqa: F811 - the user's hook still runs
-                _write(event)
-                if user_hook is not None:
-                    user_hook(event)
-            try:
-                return self.watch(job_id, from_offset=from_offset, progress=progress, on_event=on_event)
-            finally:
-                board.close()
+                return self.watch(job_id, from_offset=from_offset, progress=progress, on_event=write_then_hook)
         bar = None
         if progress:
             try:
