@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gymrpc import _grpc_tuning  # noqa: F401 - first: sets GRPC_EXPERIMENTS before gRPC core starts
 from gymnasium.vector import AutoresetMode
 
 from gymrpc._pb import env_pb2
@@ -86,7 +87,12 @@ def make_vec(
     autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
     **options: Any,
 ) -> RemoteVectorEnv:
-    """Makes ``num_envs`` server environments stepped as one batch (a ``gymnasium.vector.VectorEnv``)."""
+    """Makes ``num_envs`` server environments stepped as one batch (a ``gymnasium.vector.VectorEnv``).
+
+    Client settings (see :class:`gymrpc.RemoteVectorEnv`): ``batch_size`` (EnvPool-style ``send``/``recv``
+    of groups, so the server steps some sub-envs while the caller works on others), ``threads``,
+    ``streaming``, ``render_mode``, ``render_format``, ``connect_timeout``, ``call_timeout``.
+    """
     return RemoteVectorEnv(
         _strip_namespace(env_id), num_envs=num_envs, address=address, autoreset_mode=autoreset_mode, **options
     )

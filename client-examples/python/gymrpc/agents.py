@@ -811,10 +811,22 @@ class AgentClient:
                 backoff = min(10.0, backoff * 2)
 
     def watch(self, job_id: str, *, from_offset: int = 0, progress: bool = True,
-              on_event: Callable[["agent_pb2.JobEvent"], None] | None = None) -> "agent_pb2.Job":
+              on_event: Callable[["agent_pb2.JobEvent"], None] | None = None,
+              tensorboard_dir: str | Path | None = None) -> "agent_pb2.Job":
         """Follows a job to its end with a tqdm progress bar (steps or episodes, live return, evaluation
         and losses) and returns the final job. ``on_event`` sees every event. Without tqdm installed, or with
-        ``progress=False``, no bar is drawn."""
+        ``progress=False``, no bar is drawn. ``tensorboard_dir`` also writes the job's scalars there under
+        SB3's names (``tensorboard --logdir DIR``; see :mod:`gymrpc.tensorboard`, needs tensorboardX)."""
+        if tensorboard_dir is not None:
+            from gymrpc.tensorboard import JobTensorBoard
+
+            with JobTensorBoard(tensorboard_dir, job_id) as board:
+                def write_then_hook(event):
+                    board.write(event)
+                    if on_event is not None:
+                        on_event(event)
+
+                return self.watch(job_id, from_offset=from_offset, progress=progress, on_event=write_then_hook)
         bar = None
         if progress:
             try:

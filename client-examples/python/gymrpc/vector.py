@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Sequence
 
 import gymnasium as gym
@@ -13,6 +14,7 @@ from gymnasium.vector.utils import batch_space
 from gymrpc import _codec
 from gymrpc._pb import env_pb2
 from gymrpc._transport import DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, Connection, resolve_address
+from gymrpc.errors import InvalidActionError
 from gymrpc.env import NAMESPACE, ActionEncoder, ObservationDecoder, _streaming_default, decode_frame
 
 _MODES = {
@@ -22,6 +24,15 @@ _MODES = {
 }
 _MODES_BACK = {wire: mode for mode, wire in _MODES.items()}
 
+
+class _InfoBatch:
+    """Gymnasium's info batching (``VectorEnv._add_info``) for a batch of ``num_envs`` results."""
+
+    _add_info = VectorEnv._add_info
+
+    def __init__(self, num_envs: int):
+        self.num_envs = num_envs
+
 class RemoteVectorEnv(VectorEnv):
     """``num_envs`` copies of a server environment, reset and stepped with one rpc per batch.
 
@@ -30,15 +41,26 @@ class RemoteVectorEnv(VectorEnv):
     masks; ``metadata["autoreset_mode"]`` is the mode in force (NEXT_STEP by default: the step after an
     episode ends ignores that sub-env's action and returns its reset observation, reward 0, flags false).
 
+    Overlapping the client's work with the server's (EnvPool-style): :meth:`step_async` sends a batch and
+    returns at once, :meth:`step_wait` collects it, so the caller can work while the server steps. With
+    ``batch_size < num_envs`` the sub-envs form ``num_envs / batch_size`` groups (one server vector env
+    each, all on one stream): :meth:`async_reset`, then loop ``obs, rew, term, trunc, info = recv()``
+    (one group, ``info["env_id"]`` says which sub-envs) and ``send(actions, info["env_id"])``; the server
+    steps the other groups while the caller computes this group's actions. :meth:`step` and :meth:`reset`
+    still cover all ``num_envs`` sub-envs.
+
     Args:
         env_id: the server's id, e.g. ``"LunarLander-v3"``.
         num_envs: number of sub-environments (the server caps it: ``ServerInfo.max_vector_envs``).
+        batch_size: sub-envs per :meth:`recv` (EnvPool's ``batch_size``); must divide ``num_envs``.
+            ``None`` (default) = ``num_envs``: one server vector env.
         address: ``host:port``; default ``$GYMRPC_ADDRESS`` or ``localhost:50051``.
         autoreset_mode: a :class:`gymnasium.vector.AutoresetMode` or its value (``"NextStep"`` ...).
         render_mode: ``None`` or ``"rgb_array"``; ``render()`` returns one frame per sub-env.
         streaming: use one Session stream (default) or unary rpcs.
-        threads: server worker threads stepping each batch. ``None`` (default): the server chooses (one
-            per 16 sub-envs, capped at its cores); the number in force is :attr:`threads`. Pass
+        threads: server worker threads stepping each batch (each group's, with ``batch_size``). ``None``
+            (default): the server chooses (one per 16 sub-envs, capped at its cores); the number in force is
+            :attr:`threads`. Pass
             ``threads=1`` for cheap envs such as CartPole, where a hand-off to a worker costs more than it
             saves.
         **options: make options applied to every sub-env.
@@ -54,6 +76,7 @@ class RemoteVectorEnv(VectorEnv):
         autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
         render_mode: str | None = None,
         *,
+        batch_size: int | None = None,
         streaming: bool | None = None,
         threads: int | None = None,
         render_format: str = "rgb",
@@ -64,6 +87,11 @@ class RemoteVectorEnv(VectorEnv):
         mode = AutoresetMode(autoreset_mode)
         if render_format not in ("rgb", "png"):
             raise ValueError(f"render_format must be 'rgb' or 'png', got {render_format!r}")
+        num_envs = int(num_envs)
+        batch = num_envs if batch_size is None else int(batch_size)
+        # (num_envs itself is the server's to check: it names its own limit)
+        if batch_size is not None and (batch < 1 or batch > num_envs or num_envs % batch):
+            raise ValueError(f"batch_size must divide num_envs={num_envs} (1 <= batch_size <= num_envs), got {batch_size}")
         self.closed = True
         self.env_id = env_id
         self.address = resolve_address(address)
@@ -72,25 +100,33 @@ class RemoteVectorEnv(VectorEnv):
             if streaming is None:
                 streaming = _streaming_default() and "session-stream" in self._connection.info.capabilities
             self._transport = self._connection.session() if streaming else self._connection.unary()
-            made = self._transport.call(
-                "make_vector_env",
-                env_pb2.MakeVectorEnvRequest(
-                    env_id=env_id,
-                    num_envs=int(num_envs),
-                    options=_codec.to_value_map(options),
-                    autoreset_mode=_MODES[mode],
-                    threads=0 if threads is None else int(threads),
-                ),
+            request = env_pb2.MakeVectorEnvRequest(
+                env_id=env_id,
+                num_envs=batch,
+                options=_codec.to_value_map(options),
+                autoreset_mode=_MODES[mode],
+                threads=0 if threads is None else int(threads),
             )
+            made = self._transport.call("make_vector_env", request)
+            #: One server vector env per group of ``batch_size`` sub-envs (sub-env i is in group i // batch_size).
+            self._handles = [made.handle]
+            for _ in range(num_envs // batch - 1):
+                self._handles.append(self._transport.call("make_vector_env", request).handle)
         except BaseException:
             self._connection.close()
             raise
         self.closed = False
         self._ever_reset = False
         self._handle = made.handle
+        #: Sub-envs per group (per :meth:`recv`); ``num_envs`` unless ``batch_size`` was given.
+        self.batch_size = made.num_envs
+        #: Requests sent and not yet received, oldest first: ("step" or "reset", group).
+        self._in_flight: deque[tuple[str, int]] = deque()
+        #: Over unary rpcs, requests "sent" but not yet called (a unary call runs when its result is due).
+        self._unary_queue: deque[tuple[str, Any]] = deque()
         info = made.env
         self.env_info = info
-        self.num_envs = made.num_envs
+        self.num_envs = made.num_envs * len(self._handles)
         #: Server worker threads stepping each batch (what the server chose or capped it to).
         self.threads = made.threads or 1
         self.single_observation_space = _codec.space_from_proto(info.observation_space)
@@ -121,6 +157,9 @@ class RemoteVectorEnv(VectorEnv):
         )
         self._encoder = ActionEncoder(self.single_action_space)
         self._decode_obs = ObservationDecoder(self.single_observation_space, batch=self.num_envs)
+        self._decode_group_obs = ObservationDecoder(self.single_observation_space, batch=self.batch_size)
+        #: Last observation of every sub-env, for groups a masked reset leaves alone.
+        self._last_obs = None
 
     @property
     def streaming(self) -> bool:
@@ -133,6 +172,7 @@ class RemoteVectorEnv(VectorEnv):
         so each listed seed is sent as its own masked reset.
         """
         self._check_open()
+        self._check_idle("reset")
         options = dict(options or {})
         mask = options.pop("reset_mask", None)
         if mask is not None:
@@ -145,55 +185,155 @@ class RemoteVectorEnv(VectorEnv):
             if not mask.any():
                 raise ValueError("options['reset_mask'] selects no sub-environment; set at least one entry True")
         wire_options = _codec.to_value_map(options, "reset option")
+        infos: dict[str, Any] = {}
 
         if seed is None or isinstance(seed, (int, np.integer)):
             super().reset(seed=None if seed is None else int(seed))
-            response = self._vector_reset(seed, mask, wire_options)
-            infos = self._infos(response.infos)
-            return self._decode_obs(response.observations), infos
+            selected = np.ones(self.num_envs, dtype=bool) if mask is None else mask
+            self._vector_reset(seed, mask, wire_options, infos, selected)
+            return self._last_obs.copy(), infos
 
         seeds = list(seed)
         if len(seeds) != self.num_envs:
             raise ValueError(f"got {len(seeds)} seeds for {self.num_envs} sub-environments")
         selected = np.ones(self.num_envs, dtype=bool) if mask is None else mask
         unseeded = np.array([s is None for s in seeds]) & selected
-        infos: dict[str, Any] = {}
-        response = None
         if not self._ever_reset:
             # The server wants every sub-env reset first; that reset is the unseeded sub-envs' reset.
-            response = self._vector_reset(None, None, wire_options)
-            self._merge_infos(infos, response.infos, unseeded)
+            self._vector_reset(None, None, wire_options, infos, unseeded)
             unseeded[:] = False
         for i, s in enumerate(seeds):
             if not selected[i] or s is None:
                 continue
-            if int(s) - i < 0:
+            local = i % self.batch_size
+            if int(s) - local < 0:
                 raise ValueError(
                     f"seed {s} for sub-env {i} cannot be sent: the protocol seeds sub-env i with base + i and "
                     "base must be >= 0; use seeds >= their index, or one int seed"
                 )
             only_i = np.zeros(self.num_envs, dtype=bool)
             only_i[i] = True
-            response = self._vector_reset(int(s) - i, only_i, wire_options)
-            self._merge_infos(infos, response.infos, only_i)
+            # Group g's server env seeds its sub-env j with base + j, and the caller's i = g * batch + j.
+            self._vector_reset(int(s) - i, only_i, wire_options, infos, only_i)
         if unseeded.any():
-            response = self._vector_reset(None, unseeded, wire_options)
-            self._merge_infos(infos, response.infos, unseeded)
-        return self._decode_obs(response.observations), infos
+            self._vector_reset(None, unseeded, wire_options, infos, unseeded)
+        return self._last_obs.copy(), infos
 
     def step(self, actions):
+        """Steps every sub-env (one rpc; with groups, :meth:`step_async` then :meth:`step_wait`)."""
+        if len(self._handles) > 1:
+            self.step_async(actions)
+            return self.step_wait()
         self._check_open()
+        self._check_idle("step")
         response = self._transport.call(
             "vector_step",
             env_pb2.VectorStepRequest(handle=self._handle, actions=self._encoder.batch(actions, self.num_envs)),
         )
+        return self._step_result(response)
+
+    # -------------------------------------------------------------------------- overlapping client and server
+
+    def step_async(self, actions) -> None:
+        """Sends a step of every sub-env and returns without waiting; :meth:`step_wait` collects it.
+
+        Over the stream the server steps while the caller works; over unary rpcs the step runs in
+        :meth:`step_wait`. Actions are checked (shape, and with several groups also range) before any is sent.
+        """
+        self._check_open()
+        self._check_idle("step_async")
+        self._send_steps(actions, range(len(self._handles)))
+
+    def step_wait(self):
+        """The result of the :meth:`step_async` in flight, for every sub-env (as :meth:`step` returns it)."""
+        self._check_open()
+        groups = len(self._handles)
+        if len(self._in_flight) != groups or any(kind != "step" for kind, _ in self._in_flight):
+            raise gym.error.NoAsyncCallError("step_wait() without a step_async() in flight", "step_wait")
+        if groups == 1:
+            self._in_flight.popleft()
+            return self._step_result(self._receive("vector_step"))
+        responses = self._receive_all()
+        infos: dict[str, Any] = {}
+        for g, response in enumerate(responses):
+            self._infos(response.infos, infos, offset=g * self.batch_size)
+        obs = np.concatenate([self._decode_group_obs(r.observations) for r in responses])
+        self._last_obs = obs
         return (
-            self._decode_obs(response.observations),
-            np.array(response.rewards, dtype=np.float64),
-            np.array(response.terminated, dtype=np.bool_),
-            np.array(response.truncated, dtype=np.bool_),
-            self._infos(response.infos),
+            obs,
+            np.concatenate([np.array(r.rewards, dtype=np.float64) for r in responses]),
+            np.concatenate([np.array(r.terminated, dtype=np.bool_) for r in responses]),
+            np.concatenate([np.array(r.truncated, dtype=np.bool_) for r in responses]),
+            infos,
         )
+
+    def async_reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
+        """EnvPool's ``async_reset``: resets every group without waiting; each group's reset observation
+        then comes from :meth:`recv` (reward 0, flags false). Sub-env ``i`` gets ``seed + i``."""
+        self._check_open()
+        self._check_idle("async_reset")
+        super().reset(seed=seed)
+        wire_options = _codec.to_value_map(options, "reset option")
+        for g, handle in enumerate(self._handles):
+            request = env_pb2.VectorResetRequest(handle=handle, options=wire_options)
+            if seed is not None:
+                request.seed = int(seed) + g * self.batch_size
+            self._send("vector_reset", request, ("reset", g))
+        self._ever_reset = True
+
+    def send(self, actions, env_id=None) -> None:
+        """EnvPool's ``send``: starts stepping the sub-envs ``env_id`` (whole groups, e.g. a :meth:`recv`'s
+        ``info["env_id"]``; ``None`` = all) with ``actions`` (one row per id) and returns at once."""
+        self._check_open()
+        if env_id is None:
+            groups = list(range(len(self._handles)))
+        else:
+            ids = np.asarray(env_id, dtype=np.int64).reshape(-1)
+            if ids.size == 0 or ids.size % self.batch_size:
+                raise ValueError(f"env_id must name whole groups of batch_size={self.batch_size} sub-envs, "
+                                 f"got {ids.size} ids")
+            rows = ids.reshape(-1, self.batch_size)
+            groups = [int(row[0]) // self.batch_size for row in rows]
+            for g, row in zip(groups, rows):
+                if not np.array_equal(row, np.arange(g * self.batch_size, (g + 1) * self.batch_size)):
+                    raise ValueError(f"env_id must name whole groups as recv() returned them "
+                                     f"(sub-envs g*{self.batch_size} .. (g+1)*{self.batch_size}-1), got {row.tolist()}")
+        busy = {g for _, g in self._in_flight}
+        for g in groups:
+            if g in busy:
+                raise gym.error.AlreadyPendingCallError(
+                    f"sub-envs {g * self.batch_size}..{(g + 1) * self.batch_size - 1} have a request in flight; "
+                    "recv() it before sending them another", "send")
+        self._send_steps(actions, groups)
+
+    def recv(self):
+        """EnvPool's ``recv``: the oldest group's result in flight, ``(obs, rewards, terminated, truncated,
+        info)`` for its ``batch_size`` sub-envs; ``info["env_id"]`` holds their indices."""
+        self._check_open()
+        if not self._in_flight:
+            raise gym.error.NoAsyncCallError("recv() without a request in flight: send() or async_reset() first",
+                                             "recv")
+        kind, g = self._in_flight.popleft()
+        response = self._receive("vector_reset" if kind == "reset" else "vector_step")
+        batch = _InfoBatch(self.batch_size)
+        info: dict[str, Any] = {}
+        for i, fields in enumerate(response.infos):
+            if fields.fields:
+                batch._add_info(info, _codec.from_value_map(fields.fields), i)
+        obs = self._decode_group_obs(response.observations)
+        lo = g * self.batch_size
+        self._store_group_obs(g, obs)
+        info["env_id"] = np.arange(lo, lo + self.batch_size)
+        if kind == "reset":
+            zeros = np.zeros(self.batch_size, dtype=np.bool_)
+            return obs, np.zeros(self.batch_size), zeros, zeros.copy(), info
+        return (obs, np.array(response.rewards, dtype=np.float64), np.array(response.terminated, dtype=np.bool_),
+                np.array(response.truncated, dtype=np.bool_), info)
+
+    @property
+    def pending(self) -> int:
+        """Groups sent (:meth:`send`, :meth:`step_async`, :meth:`async_reset`) and not yet received."""
+        return len(self._in_flight)
 
     def render(self) -> tuple[np.ndarray, ...] | None:
         """One uint8 (H, W, 3) frame per sub-env, like SyncVectorEnv.render()."""
@@ -201,10 +341,12 @@ class RemoteVectorEnv(VectorEnv):
             gym.logger.warn("render() called on a vector env made without render_mode; pass render_mode='rgb_array'")
             return None
         self._check_open()
+        self._check_idle("render")
         return tuple(
             decode_frame(
                 self._transport.call(
-                    "render", env_pb2.RenderRequest(handle=self._handle, format=self._render_format, index=i)
+                    "render", env_pb2.RenderRequest(handle=self._handles[i // self.batch_size],
+                                                    format=self._render_format, index=i % self.batch_size)
                 )
             )
             for i in range(self.num_envs)
@@ -212,7 +354,12 @@ class RemoteVectorEnv(VectorEnv):
 
     def close_extras(self, **kwargs: Any) -> None:
         try:
-            self._transport.call("close_env", env_pb2.CloseEnvRequest(handle=self._handle))
+            try:
+                self._receive_all()  # results nobody collected
+            except Exception:
+                pass
+            for handle in self._handles:
+                self._transport.call("close_env", env_pb2.CloseEnvRequest(handle=handle))
         except Exception:  # the server may be gone or have reclaimed the handle; closing must not fail
             pass
         finally:
@@ -227,27 +374,125 @@ class RemoteVectorEnv(VectorEnv):
 
     # ----------------------------------------------------------------------------------------- helpers
 
-    def _vector_reset(self, seed, mask, wire_options):
-        request = env_pb2.VectorResetRequest(handle=self._handle, options=wire_options)
-        if seed is not None:
-            request.seed = int(seed)
-        if mask is not None:
-            request.reset_mask.extend(bool(m) for m in mask)
-        response = self._transport.call("vector_reset", request)
-        self._ever_reset = True
-        return response
+    def _vector_reset(self, seed, mask, wire_options, infos, selected) -> None:
+        """Resets the sub-envs in ``mask`` (None = all) of every group concerned; ``seed`` is sub-env 0's base.
 
-    def _infos(self, wire_infos) -> dict[str, Any]:
-        infos: dict[str, Any] = {}
-        for i, fields in enumerate(wire_infos):
-            if fields.fields:
-                self._add_info(infos, _codec.from_value_map(fields.fields), i)
+        Updates the last observations and adds the infos of the ``selected`` sub-envs to ``infos``.
+        """
+        batch = self.batch_size
+        sent = []
+        for g, handle in enumerate(self._handles):
+            group_mask = None if mask is None else mask[g * batch:(g + 1) * batch]
+            if group_mask is not None and not group_mask.any() and self._ever_reset:
+                continue  # nothing to reset here; before the first reset the server says what it needs
+            request = env_pb2.VectorResetRequest(handle=handle, options=wire_options)
+            if seed is not None:
+                request.seed = int(seed) + g * batch
+            if group_mask is not None:
+                request.reset_mask.extend(group_mask.tolist())
+            sent.append(g)
+            self._send("vector_reset", request, ("reset", g))
+        responses = self._receive_all()
+        self._ever_reset = True
+        for g, response in zip(sent, responses):
+            self._store_group_obs(g, self._decode_group_obs(response.observations))
+            for i, fields in enumerate(response.infos):
+                if selected[g * batch + i] and fields.fields:
+                    self._add_info(infos, _codec.from_value_map(fields.fields), g * batch + i)
+
+    def _send_steps(self, actions, groups) -> None:
+        """Encodes the actions of ``groups`` (rows in that order; all checked first), then sends one
+        VectorStep per group."""
+        batch = self.batch_size
+        if len(self._handles) == 1:
+            requests = [env_pb2.VectorStepRequest(handle=self._handle,
+                                                  actions=self._encoder.batch(actions, self.num_envs))]
+        else:
+            array = np.asarray(actions)
+            rows = len(groups) * batch
+            if array.ndim == 0 or array.shape[0] != rows:
+                raise InvalidActionError(f"actions have shape {array.shape}, expected {rows} rows "
+                                         f"(one per sub-env sent)")
+            # Several server envs take the batch, so check the whole batch here: a bad action must not leave
+            # some groups stepped and others not (one server env validates its batch before stepping).
+            self._check_actions(array)
+            requests = [env_pb2.VectorStepRequest(handle=self._handles[g],
+                                                  actions=self._encoder.batch(array[k * batch:(k + 1) * batch], batch))
+                        for k, g in enumerate(groups)]
+        for g, request in zip(groups, requests):
+            self._send("vector_step", request, ("step", g))
+
+    def _store_group_obs(self, g: int, obs: np.ndarray) -> None:
+        """Records group ``g``'s observations in a new array (an array handed out earlier is never changed)."""
+        last = (np.zeros((self.num_envs, *obs.shape[1:]), dtype=obs.dtype) if self._last_obs is None
+                else self._last_obs.copy())
+        last[g * self.batch_size:(g + 1) * self.batch_size] = obs
+        self._last_obs = last
+
+    def _step_result(self, response):
+        """One server vector env's VectorStepResponse as Gymnasium's step tuple."""
+        infos = self._infos(response.infos)
+        obs = self._decode_obs(response.observations)
+        self._last_obs = obs
+        return (obs, np.array(response.rewards, dtype=np.float64), np.array(response.terminated, dtype=np.bool_),
+                np.array(response.truncated, dtype=np.bool_), infos)
+
+    def _check_actions(self, array: np.ndarray) -> None:
+        space = self.single_action_space
+        if isinstance(space, gym.spaces.Discrete):
+            if not np.issubdtype(array.dtype, np.integer):
+                return  # the encoder names the problem
+            bad = (array < space.start) | (array >= space.start + space.n)
+        else:
+            if not np.issubdtype(array.dtype, np.number) or array.shape[1:] != space.shape:
+                return
+            with np.errstate(invalid="ignore"):
+                bad = ~((array >= space.low) & (array <= space.high))
+            bad = bad.reshape(array.shape[0], -1).any(axis=1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidActionError(f"action {array[i]!r} at row {i} is outside the action space {space} "
+                                     "(no sub-env was stepped)")
+
+    def _send(self, verb: str, request, what: tuple[str, int]) -> None:
+        """Sends on the stream (pipelined), or keeps a unary request for :meth:`_receive` to call."""
+        if self._transport.streaming:
+            self._transport.send(verb, request)
+        else:
+            self._unary_queue.append((verb, request))
+        self._in_flight.append(what)
+
+    def _receive(self, verb: str):
+        if self._transport.streaming:
+            return self._transport.receive()
+        queued_verb, request = self._unary_queue.popleft()
+        return self._transport.call(queued_verb, request)
+
+    def _receive_all(self) -> list:
+        """Every response in flight, in order; the first error is raised after all are collected."""
+        responses, error = [], None
+        while self._in_flight:
+            kind, _ = self._in_flight.popleft()
+            try:
+                responses.append(self._receive("vector_reset" if kind == "reset" else "vector_step"))
+            except Exception as exc:
+                if error is None:
+                    error = exc
+        if error is not None:
+            raise error
+        return responses
+
+    def _infos(self, wire_infos, infos: dict[str, Any] | None = None, offset: int = 0) -> dict[str, Any]:
+        infos = {} if infos is None else infos
+        for i in [i for i, fields in enumerate(wire_infos) if fields.fields]:
+            self._add_info(infos, _codec.from_value_map(wire_infos[i].fields), offset + i)
         return infos
 
-    def _merge_infos(self, infos, wire_infos, selected) -> None:
-        for i, fields in enumerate(wire_infos):
-            if selected[i] and fields.fields:
-                self._add_info(infos, _codec.from_value_map(fields.fields), i)
+    def _check_idle(self, what: str) -> None:
+        if self._in_flight:
+            raise gym.error.AlreadyPendingCallError(
+                f"{what}() while {len(self._in_flight)} request(s) are in flight: step_wait() / recv() them first",
+                what)
 
     def _check_open(self) -> None:
         if self.closed:
