@@ -82,11 +82,18 @@ def make(env_id: str, address: str | None = None, render_mode: str | None = None
 def make_vec(
     env_id: str,
     num_envs: int,
-    address: str | None = None,
+    address: str | list[str] | tuple[str, ...] | None = None,
     autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
     **options: Any,
 ) -> RemoteVectorEnv:
-    """Makes ``num_envs`` server environments stepped as one batch (a ``gymnasium.vector.VectorEnv``)."""
+    """Makes ``num_envs`` server environments stepped as one batch (a ``gymnasium.vector.VectorEnv``).
+
+    A list of addresses spreads the sub-envs over those servers (:class:`gymrpc.farm.EnvFarm`: one batched
+    stream per server, stepped concurrently, same seeding and autoreset semantics).
+    """
+    if isinstance(address, (list, tuple)):
+        from gymrpc.farm import EnvFarm
+        return EnvFarm(_strip_namespace(env_id), num_envs, address, autoreset_mode=autoreset_mode, **options)
     return RemoteVectorEnv(
         _strip_namespace(env_id), num_envs=num_envs, address=address, autoreset_mode=autoreset_mode, **options
     )
