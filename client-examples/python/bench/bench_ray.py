@@ -40,10 +40,10 @@ def main() -> int:
     p.add_argument("--algo", default="sac")
     p.add_argument("--env", default="FourRooms-v0")
     p.add_argument("--preset", default="fourrooms-fast")
-    p.add_argument("--steps", type=int, default=2000, help="training steps per cell")
+    p.add_argument("--steps", type=int, default=6000, help="training steps per cell")
     p.add_argument("--seeds", type=int, default=2)
     p.add_argument("--heap", default="512m")
-    p.add_argument("--repeats", type=int, default=2, help="alternate 1-server and N-server runs this many times")
+    p.add_argument("--repeats", type=int, default=3, help="alternate 1-server and N-server runs this many times")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(message)s")
@@ -90,7 +90,7 @@ def main() -> int:
         for rep in range(args.repeats):
             for n in (1, args.servers):
                 t0 = time.monotonic()
-                result = gr.run_benchmark(gr.ServerPool(servers[:n]), variants, seeds, fetch_models=True)
+                result = gr.run_benchmark(gr.ServerPool(servers[:n]), variants, seeds, fetch_models=True, poll=0.2)
                 timings[n].append(time.monotonic() - t0)
                 print(f"\nrun {rep + 1}, {n} server{'s' if n > 1 else ''}: {timings[n][-1]:.1f} s wall-clock "
                       f"(load average {os.getloadavg()[0]:.2f})")

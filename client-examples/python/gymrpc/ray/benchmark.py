@@ -273,7 +273,8 @@ def run_benchmark(pool: ServerPool, variants: Mapping[str, "agent_pb2.TrainingSp
                   score: str = "final", last_episodes: int = 100, cells_per_server: int = 1,
                   max_attempts: int = 3, cell_timeout: float = 3600.0, unavailable_grace: float = 20.0,
                   fetch_models: bool = True, out_dir: str | Path | None = None, label: str = "",
-                  on_cell: Callable[[Cell], None] | None = None, task_cpus: float = 0) -> BenchmarkResult:
+                  on_cell: Callable[[Cell], None] | None = None, task_cpus: float = 0,
+                  poll: float = 1.0) -> BenchmarkResult:
     """Runs every variant with every seed on the pool's servers (see the module doc) and returns the table.
 
     ``out_dir`` gets, per finished cell, ``<variant>/seed<seed>/`` with ``cell.json`` (score, job, server),
@@ -306,7 +307,7 @@ def run_benchmark(pool: ServerPool, variants: Mapping[str, "agent_pb2.TrainingSp
                     options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(server.node_id, soft=False)
                 ref = task.options(**options).remote(
                     server.address, specs[key[0]], key[0], key[1], label=label or f"{key[0]} seed {key[1]}",
-                    timeout=cell_timeout, unavailable_grace=unavailable_grace, fetch_model=fetch_models)
+                    timeout=cell_timeout, unavailable_grace=unavailable_grace, fetch_model=fetch_models, poll=poll)
                 inflight[ref] = (key, server)
                 load[id(server)] = load.get(id(server), 0) + 1
                 log.info("cell %s/%s -> %s (attempt %d)", key[0], key[1], server.address, attempts[key])
@@ -315,7 +316,7 @@ def run_benchmark(pool: ServerPool, variants: Mapping[str, "agent_pb2.TrainingSp
             error = RuntimeError(f"every gymrpc server is lost; {len(pending)} cells not run: {list(pending)}")
             error.result = result
             raise error
-        ready, _ = ray.wait(list(inflight), num_returns=1, timeout=5.0)
+        ready, _ = ray.wait(list(inflight), num_returns=1, timeout=min(5.0, max(0.05, poll)))
         for ref in ready:
             key, server = inflight.pop(ref)
             load[id(server)] -= 1

@@ -53,7 +53,7 @@ except ImportError as exc:  # pragma: no cover - only without ray[tune]
 import ray
 
 from gymrpc.agents import AgentClient, agent_pb2
-from gymrpc.errors import ServerError
+from gymrpc.errors import ServerError, ServerUnavailableError
 from gymrpc.ray.benchmark import training_spec
 from gymrpc.ray.servers import ServerPool
 
@@ -132,15 +132,34 @@ class GymrpcTrainable(tune.Trainable):
                                              timeout=30, metadata=self.client._metadata)
         self.job_id, self.offset, self._events = job.job_id, 0, None
 
+    def _follow(self):
+        """The job's events from ``self.offset`` on; a dropped stream is reopened from the next unseen event,
+        but a server unreachable for ``unavailable_grace`` s (default 30) fails the trial (Tune's
+        FailureConfig may then restore it: the job is resumed, or started again on a live server)."""
+        grace = float(self.run.get("unavailable_grace", 30.0))
+        down_since = None
+        while True:
+            if self._events is None:
+                self._events = self.client.events(self.job_id, self.offset, reconnect=False)
+            try:
+                for event in self._events:
+                    down_since = None
+                    yield event
+                return
+            except ServerUnavailableError:
+                self._events = None
+                down_since = down_since or time.monotonic()
+                if time.monotonic() - down_since > grace:
+                    raise
+                time.sleep(1.0)
+
     # ------------------------------------------------------------------------------------------ Trainable
 
     def step(self) -> dict:
         if self.job_id is None:
             self._start()
-        if self._events is None:
-            self._events = self.client.events(self.job_id, self.offset)
         progress = None
-        for event in self._events:
+        for event in self._follow():
             self.offset = event.offset + 1
             kind = event.WhichOneof("kind")
             if kind == "progress":
