@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import threading
 import time
 
@@ -234,6 +235,7 @@ def test_node_killed_mid_run_its_cell_is_retried_on_the_other_server(cluster, po
         server_died = not _pid_alive(victim.pid)
         victim_pool.shutdown()
         _reap([victim.pid])
+        shutil.rmtree(victim.store, ignore_errors=True)  # the dead node's disk, here on this machine
     assert killed.is_set()
     assert not result.failures
     assert [(v, s, a) for v, s, a, _ in result.retries] == [("sac", 2, victim.address)]

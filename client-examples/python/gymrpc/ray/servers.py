@@ -94,7 +94,7 @@ class ServerActor:
 
     def info(self) -> dict:
         """address, node_id, pid, log path and whether the process is alive."""
-        return {"address": self.address, "node_id": self.node_id, "pid": self.process.pid,
+        return {"address": self.address, "node_id": self.node_id, "pid": self.process.pid, "store": self.store,
                 "log": str(self.log_path), "alive": self.process.poll() is None}
 
     def ping(self) -> bool:
@@ -134,6 +134,8 @@ class ServerHandle:
     node_id: str | None = None
     actor: object | None = None
     pid: int | None = None
+    #: The server's store directory on its node (left behind when the node dies).
+    store: str | None = None
     alive: bool = True
 
     def check(self, timeout: float = 5.0) -> bool:
@@ -222,4 +224,4 @@ def start_servers(jar: str | os.PathLike, *, nodes: Sequence[str] | None = None,
         for a in actors:
             ray.kill(a)
         raise
-    return ServerPool([ServerHandle(i["address"], i["node_id"], a, i["pid"]) for a, i in zip(actors, infos)])
+    return ServerPool([ServerHandle(i["address"], i["node_id"], a, i["pid"], i["store"]) for a, i in zip(actors, infos)])
