@@ -83,7 +83,7 @@ def make(env_id: str, address: str | None = None, render_mode: str | None = None
 def make_vec(
     env_id: str,
     num_envs: int,
-    address: str | None = None,
+    address: str | list[str] | tuple[str, ...] | None = None,
     autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
     **options: Any,
 ) -> RemoteVectorEnv:
@@ -92,7 +92,12 @@ def make_vec(
     Client settings (see :class:`gymrpc.RemoteVectorEnv`): ``batch_size`` (EnvPool-style ``send``/``recv``
     of groups, so the server steps some sub-envs while the caller works on others), ``threads``,
     ``streaming``, ``render_mode``, ``render_format``, ``connect_timeout``, ``call_timeout``.
+    A list of addresses spreads the sub-envs over those servers (:class:`gymrpc.farm.EnvFarm`: one batched
+    stream per server, stepped concurrently, same seeding and autoreset semantics).
     """
+    if isinstance(address, (list, tuple)):
+        from gymrpc.farm import EnvFarm
+        return EnvFarm(_strip_namespace(env_id), num_envs, address, autoreset_mode=autoreset_mode, **options)
     return RemoteVectorEnv(
         _strip_namespace(env_id), num_envs=num_envs, address=address, autoreset_mode=autoreset_mode, **options
     )
