@@ -99,7 +99,9 @@ public final class ConfigSchema {
         this.fields = List.copyOf(out);
         Map<String, Field> m = new LinkedHashMap<>();
         for (Field f : out) {
-            m.put(f.name(), f);
+            if (m.put(f.name(), f) != null) {
+                throw new IllegalStateException(type.getSimpleName() + " has two fields named " + f.name());
+            }
         }
         this.byName = Collections.unmodifiableMap(m);
     }
@@ -202,7 +204,7 @@ public final class ConfigSchema {
             Param p = c.getAnnotation(Param.class);
             String name = p != null && !p.name().isEmpty() ? p.name() : snake(c.getName());
             if (c.getType().isRecord()) {
-                collect(c.getType(), prefix + name + ".", path, rpath, out);
+                collect(c.getType(), p != null && p.inline() ? prefix : prefix + name + ".", path, rpath, out);
                 continue;
             }
             if (p == null) {
@@ -281,7 +283,9 @@ public final class ConfigSchema {
             types[i] = c.getType();
             Param p = c.getAnnotation(Param.class);
             String name = p != null && !p.name().isEmpty() ? p.name() : snake(c.getName());
-            args[i] = c.getType().isRecord() ? build(c.getType(), prefix + name + ".", flat) : flat.get(prefix + name);
+            args[i] = c.getType().isRecord()
+                    ? build(c.getType(), p != null && p.inline() ? prefix : prefix + name + ".", flat)
+                    : flat.get(prefix + name);
         }
         try {
             Constructor<?> ctor = rec.getDeclaredConstructor(types);

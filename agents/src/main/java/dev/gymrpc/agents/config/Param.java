@@ -35,4 +35,11 @@ public @interface Param {
 
     /** Name on the wire and the command line; default: the component's name in snake_case. */
     String name() default "";
+
+    /**
+     * On a nested config record: list its fields without a prefix, as if they were this record's own
+     * (an algorithm that extends another's config, e.g. soft PPO's PPO settings: {@code gamma}, not
+     * {@code ppo.gamma}). Names must stay unique.
+     */
+    boolean inline() default false;
 }
