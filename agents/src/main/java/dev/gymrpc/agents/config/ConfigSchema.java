@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * The hyperparameters of a config record, read from its {@link Param} annotations: name, type, allowed
  * range and one-line doc of each field. A nested record component (the shared
- * {@code Augmentations}) contributes its fields under a dotted prefix ({@code augmentations.grokfast}).
+ * {@code Augmentations}) contributes its fields under a dotted prefix ({@code augmentations.grokfast}),
+ * or without one when it is marked {@link Param#inline()}.
  *
  * <p>It is the one place where fields are parsed and range-checked: values arriving as wire values, JSON
  * or command-line text are coerced to the field's type ({@link #apply}), and every config is validated
@@ -99,7 +100,9 @@ public final class ConfigSchema {
         this.fields = List.copyOf(out);
         Map<String, Field> m = new LinkedHashMap<>();
         for (Field f : out) {
-            m.put(f.name(), f);
+            if (m.put(f.name(), f) != null) {
+                throw new IllegalStateException(type.getSimpleName() + " has two fields named " + f.name());
+            }
         }
         this.byName = Collections.unmodifiableMap(m);
     }
@@ -202,7 +205,7 @@ public final class ConfigSchema {
             Param p = c.getAnnotation(Param.class);
             String name = p != null && !p.name().isEmpty() ? p.name() : snake(c.getName());
             if (c.getType().isRecord()) {
-                collect(c.getType(), prefix + name + ".", path, rpath, out);
+                collect(c.getType(), p != null && p.inline() ? prefix : prefix + name + ".", path, rpath, out);
                 continue;
             }
             if (p == null) {
@@ -281,7 +284,8 @@ public final class ConfigSchema {
             types[i] = c.getType();
             Param p = c.getAnnotation(Param.class);
             String name = p != null && !p.name().isEmpty() ? p.name() : snake(c.getName());
-            args[i] = c.getType().isRecord() ? build(c.getType(), prefix + name + ".", flat) : flat.get(prefix + name);
+            args[i] = c.getType().isRecord() ? build(c.getType(), p != null && p.inline() ? prefix : prefix + name + ".", flat)
+                    : flat.get(prefix + name);
         }
         try {
             Constructor<?> ctor = rec.getDeclaredConstructor(types);

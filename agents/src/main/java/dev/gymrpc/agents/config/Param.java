@@ -35,4 +35,11 @@ public @interface Param {
 
     /** Name on the wire and the command line; default: the component's name in snake_case. */
     String name() default "";
+
+    /**
+     * On a nested record component: list its fields without the dotted prefix, as if they were this
+     * record's own. For a variant of an algorithm that embeds the original's whole config (soft PPO embeds
+     * {@code PpoConfig}): its fields keep their names and docs, written once.
+     */
+    boolean inline() default false;
 }

@@ -17,8 +17,8 @@ import java.util.Set;
  * Regularization", 2020) as a plug-in. It runs PPO's own rollout loop and update ({@link PpoRunner},
  * {@code Ppo}) on {@link SoftPpoConfig#ppo()}, with {@link SoftTerms} putting the entropy into the
  * returns and, optionally, into the advantage. Grokfast and GrAdE compose as for PPO (they live in
- * {@code ppo.augmentations}); with GrAdE on, PPO replaces the loss-side entropy coefficient
- * {@code ppo.ent_coef} by {@code kappa * r}, while the temperature alpha in the returns stays fixed.
+ * {@code augmentations.*}); with GrAdE on, PPO replaces the loss-side entropy coefficient
+ * {@code ent_coef} by {@code kappa * r}, while the temperature alpha in the returns stays fixed.
  */
 public final class SoftPpoAlgorithm implements Algorithm {
 

@@ -9,12 +9,13 @@ import java.util.List;
 /**
  * Soft PPO ("SPPO" of Liu, Gu and Liu, "Policy Optimization Reinforcement Learning with Entropy
  * Regularization", 2020): PPO-Clip whose returns contain the policy's entropy, and optionally the soft
- * advantage. Every PPO hyperparameter is the nested {@link PpoConfig} (fields {@code ppo.*}, documented
- * and range-checked there once); this record adds the two soft terms. Presets live only in
+ * advantage. Every PPO hyperparameter is the embedded {@link PpoConfig}, documented and range-checked
+ * there once and listed under its own names ({@code gamma}, {@code ent_coef}, {@code augmentations.grade},
+ * ...: {@link Param#inline()}); this record adds the two soft terms {@code alpha} and {@code soft_advantage}. Presets live only in
  * {@link #paper()} and {@link #cartPole()}.
  *
  * <p>Units: {@code alpha} is in reward units, as in the paper, where the temperature is "the reward
- * scale of the entropy bonus" (section 4.1). PPO's {@code ppo.ent_coef} multiplies the entropy in the
+ * scale of the entropy bonus" (section 4.1). PPO's {@code ent_coef} multiplies the entropy in the
  * loss, whose advantages are standardised, so it is in other units and stays a separate field.
  *
  * @param ppo           the PPO-Clip run it modifies: networks, optimizers, rollouts, epochs, clipping, the
@@ -26,11 +27,11 @@ import java.util.List;
  *                      (eqs. 40-41); off: the advantage of the soft returns with PPO's entropy bonus (eq. 38)
  */
 public record SoftPpoConfig(
-        @Param(doc = "the PPO-Clip settings soft PPO runs with (ppo.ent_coef is eq. 38's loss-side entropy bonus)") PpoConfig ppo,
+        @Param(doc = "the PPO-Clip settings soft PPO runs with", inline = true) PpoConfig ppo,
         @Param(doc = "temperature alpha: alpha * H(pi(.|s)) is added to every reward in the returns (reward units)", min = 0)
         double alpha,
         @Param(doc = "soft advantage A - alpha * log pi_old(a|s) in the clipped surrogate (eq. 40-41); "
-                + "off: eq. 38, PPO's entropy bonus ppo.ent_coef") boolean softAdvantage) implements AlgoConfig {
+                + "off: eq. 38, PPO's entropy bonus ent_coef") boolean softAdvantage) implements AlgoConfig {
 
     public SoftPpoConfig {
         if (ppo == null) {

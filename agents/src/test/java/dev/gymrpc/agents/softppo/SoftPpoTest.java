@@ -41,11 +41,12 @@ class SoftPpoTest {
     void registeredWithSchemaAndPresets() {
         Algorithm a = Algorithms.get("soft-ppo");
         assertEquals(SoftPpoConfig.class, a.configType());
-        assertTrue(a.schema().has("alpha") && a.schema().has("soft_advantage") && a.schema().has("ppo.gamma")
-                && a.schema().has("ppo.augmentations.grade"), a.schema().fields().toString());
+        assertTrue(a.schema().has("alpha") && a.schema().has("soft_advantage") && a.schema().has("gamma")
+                && a.schema().has("augmentations.grade"), a.schema().fields().toString());
         assertEquals(java.util.List.of("paper", "cartpole"), java.util.List.copyOf(a.presets().keySet()));
-        SoftPpoConfig c = a.schema().apply(SoftPpoConfig.cartPole(), Map.of("alpha", "0.3", "ppo.augmentations.grade", true));
+        SoftPpoConfig c = a.schema().apply(SoftPpoConfig.cartPole(), Map.of("alpha", "0.3", "augmentations.grade", true, "gamma", 0.95));
         assertEquals(0.3, c.alpha());
+        assertEquals(0.95, c.gamma());
         assertTrue(c.augmentations().grade());
     }
 
