@@ -74,6 +74,26 @@ class SoftPpoTest {
         assertTrue(!java.util.Arrays.equals(a, b));
     }
 
+    /** Grokfast and GrAdE come with the embedded PPO config and act in a soft PPO run. */
+    @Test
+    void grokfastAndGradeCompose() {
+        SoftPpoConfig cfg = SoftPpoConfig.cartPole().withAugmentations(
+                PpoConfig.cartPole().augmentations().withGrokfast(true).withGrade(0.02, 0.9));
+        java.util.List<Map<String, Double>> updates = new java.util.ArrayList<>();
+        dev.gymrpc.agents.TrainingListener l = new dev.gymrpc.agents.TrainingListener() {
+            @Override
+            public void onUpdate(long envSteps, long update, Map<String, Double> metrics) {
+                updates.add(Map.copyOf(metrics));
+            }
+        };
+        Trainer.train(new TrainRequest(cfg, "CartPole-v1", 4, Budget.steps(1_024)), l, null);
+        Map<String, Double> last = updates.get(updates.size() - 1);
+        assertTrue(last.containsKey("grade/ratio") && last.get("grade/ratio") > 0, last.toString());
+        // GrAdE sets the loss-side entropy coefficient to kappa * ratio.
+        assertEquals(0.02 * last.get("grade/ratio"), last.get("losses/ent_coef"), 1e-9);
+        assertTrue(last.containsKey("grad/actor_norm_filtered"), last.keySet().toString());
+    }
+
     @Test
     void modelFileKeepsTheSoftConfig(@TempDir Path dir) throws Exception {
         SoftPpoConfig cfg = SoftPpoConfig.cartPole().withAlpha(0.05);
