@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * Soft PPO ("SPPO" of Liu, Gu and Liu, "Policy Optimization Reinforcement Learning with Entropy
  * Regularization", 2020): PPO-Clip whose returns contain the policy's entropy, and optionally the soft
- * advantage. Every PPO hyperparameter is the nested {@link PpoConfig} (its fields are listed as soft PPO's own,
- * {@code gamma}, {@code ent_coef}, ..., documented and range-checked there once); this record adds the two
- * soft terms. Presets live only in
+ * advantage. Every PPO hyperparameter is the embedded {@link PpoConfig}, documented and range-checked
+ * there once and listed under its own names ({@code gamma}, {@code ent_coef}, {@code augmentations.grade},
+ * ...: {@link Param#inline()}); this record adds the two soft terms {@code alpha} and {@code soft_advantage}. Presets live only in
  * {@link #paper()} and {@link #cartPole()}.
  *
  * <p>Units: {@code alpha} is in reward units, as in the paper, where the temperature is "the reward
@@ -27,8 +27,7 @@ import java.util.List;
  *                      (eqs. 40-41); off: the advantage of the soft returns with PPO's entropy bonus (eq. 38)
  */
 public record SoftPpoConfig(
-        @Param(inline = true, doc = "the PPO-Clip settings soft PPO runs with (ent_coef is eq. 38's loss-side entropy bonus)")
-        PpoConfig ppo,
+        @Param(doc = "the PPO-Clip settings soft PPO runs with", inline = true) PpoConfig ppo,
         @Param(doc = "temperature alpha: alpha * H(pi(.|s)) is added to every reward in the returns (reward units)", min = 0)
         double alpha,
         @Param(doc = "soft advantage A - alpha * log pi_old(a|s) in the clipped surrogate (eq. 40-41); "

@@ -44,8 +44,9 @@ class SoftPpoTest {
         assertTrue(a.schema().has("alpha") && a.schema().has("soft_advantage") && a.schema().has("gamma")
                 && a.schema().has("augmentations.grade"), a.schema().fields().toString());
         assertEquals(java.util.List.of("paper", "cartpole"), java.util.List.copyOf(a.presets().keySet()));
-        SoftPpoConfig c = a.schema().apply(SoftPpoConfig.cartPole(), Map.of("alpha", "0.3", "augmentations.grade", true));
+        SoftPpoConfig c = a.schema().apply(SoftPpoConfig.cartPole(), Map.of("alpha", "0.3", "augmentations.grade", true, "gamma", 0.95));
         assertEquals(0.3, c.alpha());
+        assertEquals(0.95, c.gamma());
         assertTrue(c.augmentations().grade());
     }
 
@@ -71,6 +72,26 @@ class SoftPpoTest {
         float[] a = Trainer.train(ppoReq, null, null).policy().parameters();
         float[] b = Trainer.train(softReq, null, null).policy().parameters();
         assertTrue(!java.util.Arrays.equals(a, b));
+    }
+
+    /** Grokfast and GrAdE come with the embedded PPO config and act in a soft PPO run. */
+    @Test
+    void grokfastAndGradeCompose() {
+        SoftPpoConfig cfg = SoftPpoConfig.cartPole().withAugmentations(
+                PpoConfig.cartPole().augmentations().withGrokfast(true).withGrade(0.02, 0.9));
+        java.util.List<Map<String, Double>> updates = new java.util.ArrayList<>();
+        dev.gymrpc.agents.TrainingListener l = new dev.gymrpc.agents.TrainingListener() {
+            @Override
+            public void onUpdate(long envSteps, long update, Map<String, Double> metrics) {
+                updates.add(Map.copyOf(metrics));
+            }
+        };
+        Trainer.train(new TrainRequest(cfg, "CartPole-v1", 4, Budget.steps(1_024)), l, null);
+        Map<String, Double> last = updates.get(updates.size() - 1);
+        assertTrue(last.containsKey("grade/ratio") && last.get("grade/ratio") > 0, last.toString());
+        // GrAdE sets the loss-side entropy coefficient to kappa * ratio.
+        assertEquals(0.02 * last.get("grade/ratio"), last.get("losses/ent_coef"), 1e-9);
+        assertTrue(last.containsKey("grad/actor_norm_filtered"), last.keySet().toString());
     }
 
     @Test
