@@ -24,14 +24,14 @@ import java.util.Map;
  * <p>{@link #update} reads top to bottom like the paper:
  * <ol>
  *   <li>soft target {@code y = r + gamma (1 - terminated) [min(Q1', Q2')(s', a') - alpha log pi(a'|s')]},
- *       {@code a' ~ pi(.|s')} (eq. 3 with one sampled next action; truncated transitions are bootstrapped);</li>
+ *       {@code a' ~ pi(.|s')} (one sampled next action, sec. 4.2; truncated transitions are bootstrapped);</li>
  *   <li>critic losses {@code MSE(Q_i(s, a), y)}, one Adam step over both (CleanRL's qf1_loss + qf2_loss);</li>
- *   <li>actor loss {@code E[alpha log pi(a~|s) - min(Q1, Q2)(s, a~)]}, {@code a~} reparameterised (eq. 12),
+ *   <li>actor loss {@code E[alpha log pi(a~|s) - min(Q1, Q2)(s, a~)]}, {@code a~} reparameterised (sec. 4.2),
  *       against the critics after their step; dQ/da comes from {@link Mlp#backwardInput} of the critics and
  *       the rest of the chain is written out in {@link SquashedGaussian#backward}. With GrAdE the
  *       single-sample entropy bonus {@code alpha * r * H}, {@code H ~ -log pi}, is subtracted (kappa =
  *       alpha, as in Discrete SAC), i.e. the log pi weight becomes {@code alpha (1 + r)};</li>
- *   <li>temperature loss {@code E[-alpha (log pi(a~|s) + H_target)]} (eq. 18) on log alpha, with the
+ *   <li>temperature loss {@code E[-alpha (log pi(a~|s) + H_target)]} (sec. 5) on log alpha, with the
  *       log-probabilities of step 3 (detached);</li>
  *   <li>Polyak averaging of both target critics.</li>
  * </ol>
