@@ -54,13 +54,12 @@ public final class ContinuousSac {
     final ParamBlock targets;
     final AdamOptimizer actorOpt;
     final AdamOptimizer criticOpt;
-    final ScalarAdam logAlphaOpt;
+    final dev.gymrpc.agents.aug.Temperature temperature;
     final GradientPipeline actorPipe;
     final GradientPipeline criticPipe;
     final Grade grade;
     private final FastForward actorFast;
     private final double targetEntropy;
-    double logAlpha;
     long updates;
 
     // Per-update scratch, sized for cfg.batchSize().
@@ -114,8 +113,7 @@ public final class ContinuousSac {
         Augmentations aug = cfg.augmentations();
         actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
         criticOpt = new AdamOptimizer(critics, cfg.criticLr(), aug.weightDecay());
-        logAlpha = Math.log(cfg.initialAlpha());
-        logAlphaOpt = new ScalarAdam(cfg.alphaLr());
+        temperature = new dev.gymrpc.agents.aug.Temperature(cfg.initialAlpha(), cfg.alphaLr());
         grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
         actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
         criticPipe = new GradientPipeline(critics, "critic", aug, null);
@@ -177,7 +175,7 @@ public final class ContinuousSac {
     }
 
     public double alpha() {
-        return Math.exp(logAlpha);
+        return temperature.alpha();
     }
 
     public double targetEntropy() {
@@ -214,7 +212,7 @@ public final class ContinuousSac {
     public void setLearningRateFraction(double frac) {
         actorOpt.setLearningRateFraction(frac);
         criticOpt.setLearningRateFraction(frac);
-        logAlphaOpt.fraction = frac;
+        temperature.setLearningRateFraction(frac);
     }
 
     /** Samples a batch from {@code buffer} and performs one full update; {@code rng} also draws the policy noise. */
@@ -231,7 +229,7 @@ public final class ContinuousSac {
             throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
         }
         Map<String, Double> m = new LinkedHashMap<>();
-        double alpha = Math.exp(logAlpha);
+        double alpha = temperature.alpha();
         Mlp.Input sIn = obsIn.fill(b.obs);
         Mlp.Input s2In = nextObsIn.fill(b.nextObs);
 
@@ -307,9 +305,9 @@ public final class ContinuousSac {
         // 4. Temperature: J(alpha) = E[-alpha (log pi + H_target)]; dJ/d(log alpha) equals the loss value.
         double alphaLoss = -alpha * (logpSum / n + targetEntropy);
         if (cfg.learnAlpha()) {
-            logAlpha = logAlphaOpt.step(logAlpha, alphaLoss);
+            temperature.step(alphaLoss);
         }
-        m.put("losses/alpha", Math.exp(logAlpha));
+        m.put("losses/alpha", temperature.alpha());
         m.put("losses/alpha_loss", alphaLoss);
 
         // 5. Target critics.
@@ -358,8 +356,8 @@ public final class ContinuousSac {
         if (grade != null) {
             grade.save(bag, "csac.grade");
         }
-        bag.put("csac.log_alpha", logAlpha).put("csac.alpha_adam_m", logAlphaOpt.m).put("csac.alpha_adam_v", logAlphaOpt.v)
-                .put("csac.alpha_adam_t", logAlphaOpt.t).put("csac.updates", updates);
+        temperature.save(bag, "csac");
+        bag.put("csac.updates", updates);
     }
 
     public void restore(StateBag bag) {
@@ -373,34 +371,8 @@ public final class ContinuousSac {
         if (grade != null) {
             grade.restore(bag, "csac.grade");
         }
-        logAlpha = bag.getDouble("csac.log_alpha");
-        logAlphaOpt.m = bag.getDouble("csac.alpha_adam_m");
-        logAlphaOpt.v = bag.getDouble("csac.alpha_adam_v");
-        logAlphaOpt.t = bag.getInt("csac.alpha_adam_t");
+        temperature.restore(bag, "csac");
         updates = bag.getLong("csac.updates");
         actorFast.refresh(actor);
-    }
-
-    /** Adam on one scalar (log alpha), torch.optim.Adam's defaults, with a learning-rate fraction for annealing. */
-    static final class ScalarAdam {
-        final double lr;
-        double fraction = 1;
-        double m;
-        double v;
-        int t;
-
-        ScalarAdam(double lr) {
-            this.lr = lr;
-        }
-
-        /** Returns x after one step on the loss whose derivative w.r.t. x is {@code grad}. */
-        double step(double x, double grad) {
-            t++;
-            m = 0.9 * m + 0.1 * grad;
-            v = 0.999 * v + 0.001 * grad * grad;
-            double mh = m / (1 - Math.pow(0.9, t));
-            double vh = v / (1 - Math.pow(0.999, t));
-            return x - lr * fraction * mh / (Math.sqrt(vh) + 1e-8);
-        }
     }
 }

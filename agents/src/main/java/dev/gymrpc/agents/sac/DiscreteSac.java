@@ -47,13 +47,12 @@ public final class DiscreteSac {
     final ParamBlock targets;
     final AdamOptimizer actorOpt;
     final AdamOptimizer criticOpt;
-    final ScalarAdam logAlphaOpt;
+    final dev.gymrpc.agents.aug.Temperature temperature;
     final GradientPipeline actorPipe;
     final GradientPipeline criticPipe;
     final Grade grade;
     private final FastForward actorFast;
     private final double targetEntropy;
-    double logAlpha;
     long updates;
 
     // Per-update scratch, sized for cfg.batchSize().
@@ -92,8 +91,7 @@ public final class DiscreteSac {
         Augmentations aug = cfg.augmentations();
         actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
         criticOpt = new AdamOptimizer(critics, cfg.criticLr(), aug.weightDecay());
-        logAlpha = Math.log(cfg.initialAlpha());
-        logAlphaOpt = new ScalarAdam(cfg.alphaLr());
+        temperature = new dev.gymrpc.agents.aug.Temperature(cfg.initialAlpha(), cfg.alphaLr());
         grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
         actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
         criticPipe = new GradientPipeline(critics, "critic", aug, null);
@@ -140,7 +138,7 @@ public final class DiscreteSac {
     }
 
     public double alpha() {
-        return Math.exp(logAlpha);
+        return temperature.alpha();
     }
 
     /** Whether the actor's parameters are all finite (checked after each update, on the fast copy). */
@@ -184,7 +182,7 @@ public final class DiscreteSac {
         int n = b.size;
         int na = nActions;
         Map<String, Double> m = new LinkedHashMap<>();
-        double alpha = Math.exp(logAlpha);
+        double alpha = temperature.alpha();
         if (n != cfg.batchSize()) {
             throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
         }
@@ -264,9 +262,9 @@ public final class DiscreteSac {
         // dJ/d(log alpha) = -alpha * E[...] equals the loss value itself.
         double alphaLoss = -alpha * entGap / n;
         if (cfg.learnAlpha()) {
-            logAlpha = logAlphaOpt.step(logAlpha, alphaLoss);
+            temperature.step(alphaLoss);
         }
-        m.put("losses/alpha", Math.exp(logAlpha));
+        m.put("losses/alpha", temperature.alpha());
         m.put("losses/alpha_loss", alphaLoss);
 
         // 5. Target critics.
@@ -308,8 +306,8 @@ public final class DiscreteSac {
         if (grade != null) {
             grade.save(bag, "sac.grade");
         }
-        bag.put("sac.log_alpha", logAlpha).put("sac.alpha_adam_m", logAlphaOpt.m).put("sac.alpha_adam_v", logAlphaOpt.v)
-                .put("sac.alpha_adam_t", logAlphaOpt.t).put("sac.updates", updates);
+        temperature.save(bag, "sac");
+        bag.put("sac.updates", updates);
     }
 
     public void restore(dev.gymrpc.agents.io.StateBag bag) {
@@ -323,33 +321,8 @@ public final class DiscreteSac {
         if (grade != null) {
             grade.restore(bag, "sac.grade");
         }
-        logAlpha = bag.getDouble("sac.log_alpha");
-        logAlphaOpt.m = bag.getDouble("sac.alpha_adam_m");
-        logAlphaOpt.v = bag.getDouble("sac.alpha_adam_v");
-        logAlphaOpt.t = bag.getInt("sac.alpha_adam_t");
+        temperature.restore(bag, "sac");
         updates = bag.getLong("sac.updates");
         actorFast.refresh(actor);
-    }
-
-    /** Adam on one scalar (log alpha), matching torch.optim.Adam's defaults. */
-    static final class ScalarAdam {
-        final double lr;
-        double m;
-        double v;
-        int t;
-
-        ScalarAdam(double lr) {
-            this.lr = lr;
-        }
-
-        /** Returns x after one step on the loss whose derivative w.r.t. x is {@code grad}. */
-        double step(double x, double grad) {
-            t++;
-            m = 0.9 * m + 0.1 * grad;
-            v = 0.999 * v + 0.001 * grad * grad;
-            double mh = m / (1 - Math.pow(0.9, t));
-            double vh = v / (1 - Math.pow(0.999, t));
-            return x - lr * mh / (Math.sqrt(vh) + 1e-8);
-        }
     }
 }
