@@ -3,7 +3,7 @@ package dev.gymrpc.agents;
 import dev.gymrpc.agents.config.Param;
 
 /**
- * Algorithm-independent training augmentations, shared by PPO and Discrete SAC.
+ * Algorithm-independent training augmentations, shared by every algorithm (a config field {@code augmentations}).
  *
  * @param grokfast       Grokfast-EMA gradient filter on every network (Lee et al. 2024)
  * @param grokfastAlpha  EMA momentum alpha_g, in [0, 1) (paper 0.98)
