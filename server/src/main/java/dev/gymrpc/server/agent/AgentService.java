@@ -248,17 +248,16 @@ public final class AgentService extends AgentServiceGrpc.AgentServiceImplBase im
             ModelInfo info = model(request.getModelId());
             java.nio.file.Path file = store.modelFile(info.getModelId());
             if (request.getFormat() == ModelFormat.MODEL_FORMAT_DL4J) {
-                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-                try {
-                    jobs.backend().export(file, request.getFormat(), bytes);
-                } catch (UnsupportedOperationException e) {
-                    throw new RequestException(io.grpc.Status.Code.UNIMPLEMENTED, "UNSUPPORTED_FORMAT", e.getMessage(), Map.of());
-                }
                 java.nio.file.Path tmp = java.nio.file.Files.createTempFile("gymrpc-export-", ".zip");
                 ModelDownload download;
                 try {
-                    java.nio.file.Files.write(tmp, bytes.toByteArray());
-                    ModelInfo exported = info.toBuilder().setSizeBytes(bytes.size()).setSha256(Store.sha256(tmp)).build();
+                    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(tmp)) {
+                        jobs.backend().export(file, request.getFormat(), out);
+                    } catch (UnsupportedOperationException e) {
+                        throw new RequestException(io.grpc.Status.Code.UNIMPLEMENTED, "UNSUPPORTED_FORMAT", e.getMessage(), Map.of());
+                    }
+                    ModelInfo exported = info.toBuilder().setSizeBytes(java.nio.file.Files.size(tmp))
+                            .setSha256(Store.sha256(tmp)).build();
                     download = new ModelDownload((ServerCallStreamObserver<ModelChunk>) observer, exported, tmp, streams);
                 } finally {
                     java.nio.file.Files.deleteIfExists(tmp); // the download holds the file open

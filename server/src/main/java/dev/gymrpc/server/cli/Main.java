@@ -27,13 +27,16 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main())
                 .registerConverter(java.time.Duration.class, dev.gymrpc.server.ServerConfig::parseDuration)
                 .setCaseInsensitiveEnumValuesAllowed(true);
-        // `train --help` lists every algorithm's fields, read from the algorithms' schemas.
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        AlgorithmsCommand.print(dev.gymrpc.server.agent.AlgorithmCatalog.list().getAlgorithmsList(), false,
-                new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
-        cl.getSubcommands().get("train").getCommandSpec().usageMessage().footer(
-                "%nAlgorithms and their config fields (name (type range; default of the first preset), doc):%n%n"
-                        + b.toString(java.nio.charset.StandardCharsets.UTF_8).replace("%", "%%"));
+        // `train --help` lists every algorithm's fields, read from the algorithms' schemas; rendered only
+        // when the help is printed, so other commands (serve) do not load every algorithm at start-up.
+        cl.getSubcommands().get("train").getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+                help -> {
+                    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                    AlgorithmsCommand.print(dev.gymrpc.server.agent.AlgorithmCatalog.list().getAlgorithmsList(), false,
+                            new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
+                    return String.format("%nAlgorithms and their config fields (name (type range; default of the first "
+                            + "preset), doc):%n%n") + b.toString(java.nio.charset.StandardCharsets.UTF_8);
+                });
         return cl;
     }
 
