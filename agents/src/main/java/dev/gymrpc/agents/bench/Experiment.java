@@ -24,6 +24,7 @@ import java.util.Map;
  * <pre>
  * java ... dev.gymrpc.agents.bench.Experiment ALGO PRESET ENV_ID STEPS EPISODES SEED OUT.csv [grokfast] [grade]
  *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEverySteps=25000] [evalEpisodes=10]
+ *          [stopAtEval=200]
  * e.g. ... Experiment sac fourrooms FourRooms-v0 0 1000 1 runs/sac_fr_s1.csv grokfast
  *      ... Experiment sac-continuous lunarlander-continuous LunarLanderContinuous-v3 500000 0 1 runs/csac_s1.csv evalEverySteps=25000
  * </pre>
@@ -31,6 +32,8 @@ import java.util.Map;
  * {@code grade} switch on its {@code augmentations} fields, and {@code field=value} sets any field of its
  * schema (e.g. {@code Experiment soft-ppo paper LunarLander-v3 0 1500 1 runs/sppo.csv alpha=0.1});
  * {@code hidden=}, {@code batch=}, {@code starts=} and {@code lr=} (every learning rate) are short names.
+ * {@code stopAtEval=X} ends the run at the first evaluation whose greedy mean return is at least X (a
+ * "solved within N steps" benchmark need not pay for the rest of the budget).
  */
 public final class Experiment {
 
@@ -48,6 +51,7 @@ public final class Experiment {
         int evalEvery = 10;
         long evalEverySteps = 0;
         int evalEpisodes = 10;
+        double stopAtEval = Double.NaN;
         AlgoConfig cfg = Algorithms.get(algo).preset(preset);
         Map<String, Object> set = new java.util.LinkedHashMap<>();
         for (int i = 7; i < a.length; i++) {
@@ -61,6 +65,8 @@ public final class Experiment {
                 evalEvery = 0;
             } else if (s.startsWith("evalEpisodes=")) {
                 evalEpisodes = Integer.parseInt(s.substring(13));
+            } else if (s.startsWith("stopAtEval=")) {
+                stopAtEval = Double.parseDouble(s.substring(11));
             } else if (s.contains("=")) {
                 String[] kv = s.split("=", 2);
                 switch (kv[0]) { // short names kept from the first experiments' commands
@@ -78,7 +84,7 @@ public final class Experiment {
                 }
             } else {
                 throw new IllegalArgumentException("unknown argument " + s
-                        + "; use grokfast, grade, evalEvery=, evalEverySteps=, evalEpisodes= or FIELD=VALUE");
+                        + "; use grokfast, grade, evalEvery=, evalEverySteps=, evalEpisodes=, stopAtEval= or FIELD=VALUE");
             }
         }
         cfg = (AlgoConfig) Algorithms.of(cfg).schema().apply((Record) cfg, set);
@@ -90,6 +96,8 @@ public final class Experiment {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
             w.println("kind,episode,env_steps,return,length,discounted,eval_mean,eval_std,eval_discounted,entropy,alpha_or_entcoef,actor_grad,critic_grad,grade_ratio");
             double[] last = new double[5];
+            double stopAt = stopAtEval;
+            java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
             TrainingListener l = new TrainingListener() {
                 @Override
                 public void onEpisode(EpisodeStats e) {
@@ -112,10 +120,15 @@ public final class Experiment {
                     w.flush();
                     System.out.printf(Locale.ROOT, "[%.0fs] episode %d steps %d eval mean %.2f std %.2f discounted %.3f entropy %.3f%n",
                             (System.nanoTime() - t0) / 1e9, eps, envSteps, r.mean(), r.std(), r.meanDiscounted(), last[0]);
+                    if (r.mean() >= stopAt) { // NaN (the default) never stops
+                        System.out.printf(Locale.ROOT, "greedy mean %.2f >= stopAtEval %.1f at %d env steps: stopping%n",
+                                r.mean(), stopAt, envSteps);
+                        reached.set(true);
+                    }
                 }
             };
             Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, Map.of(), seed, new Budget(steps, episodes),
-                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true)), l, null);
+                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true)), l, reached::get);
             System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%n", r.envSteps(), r.episodes(),
                     r.updates(), (System.nanoTime() - t0) / 1e9);
         }
