@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Tables with 95% confidence intervals and banded plots for the paper's experiments, from benchmark jobs.
+
+The runs themselves are made with the project's benchmark command on the agent service, e.g.
+
+    ./gymrpc bench agents --server HOST:PORT --env FourRooms-v0 \\
+        --variants sac,sac+grokfast,sac+grade,sac+grokfast+grade --seeds 5 --episodes 1000 --score mean
+
+which stores every run's metrics under <store>/jobs/<job>/runs/<variant>/seed-<n>/metrics.csv. This script
+reads those files (no server needed) and prints, per experiment, the figures docs/experiments.md compares
+with the paper: per variant the mean over seeds with its 95% Student-t interval, and per augmentation the
+difference to the plain algorithm with its 95% Welch interval. It writes one figure per experiment with the
+mean curve and its 95% band across seeds, as the paper's figures show them.
+
+    python bench/paper_experiments.py --store STORE --experiment fourrooms --job JOB [--job JOB ...] \\
+        [--figure docs/experiments-fourrooms.png]
+
+Experiments: fourrooms (SAC, x = episode), ppo-lunarlander (PPO, x = episode), sac-lunarlander (SAC, x = env
+steps). Needs numpy, scipy and matplotlib.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+
+# ---------------------------------------------------------------------------------------------- loading
+class Run:
+    """One run's metrics: episode series (index = episode) and update series (x = env step)."""
+
+    def __init__(self, path: Path):
+        self.episode = defaultdict(list)  # name -> [(episode, step, value)]
+        self.update = defaultdict(list)  # name -> [(step, value)]
+        with path.open() as f:
+            for row in csv.DictReader(f):
+                name, step, value = row["name"], int(row["global_step"]), float(row["value"])
+                ep = row.get("episode", "")
+                if name.startswith("charts/episodic") or name == "charts/discounted_return":
+                    self.episode[name].append((int(ep) if ep else len(self.episode[name]), step, value))
+                else:
+                    self.update[name].append((step, value))
+
+    def ep_values(self, name: str) -> np.ndarray:
+        return np.array([v for _, _, v in self.episode[name]], dtype=float)
+
+    def ep_steps(self, name: str) -> np.ndarray:
+        return np.array([s for _, s, _ in self.episode[name]], dtype=float)
+
+    def up(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        pts = self.update.get(name, [])
+        return np.array([s for s, _ in pts], dtype=float), np.array([v for _, v in pts], dtype=float)
+
+
+def load(store: Path, jobs: list[str]) -> dict[str, dict[int, Run]]:
+    """variant -> seed -> Run, over every given benchmark job (later jobs add variants or seeds)."""
+    out: dict[str, dict[int, Run]] = defaultdict(dict)
+    for job in jobs:
+        runs = store / "jobs" / job / "runs"
+        if not runs.is_dir():
+            sys.exit(f"no runs under {runs}: is {job} a benchmark job of this store?")
+        for vdir in sorted(runs.iterdir()):
+            for sdir in sorted(vdir.glob("seed-*")):
+                m = sdir / "metrics.csv"
+                if m.exists():
+                    out[vdir.name][int(sdir.name[5:])] = Run(m)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- statistics
+def ci(xs) -> tuple[float, float, int]:
+    """Mean and half-width of the 95% Student-t interval over finite values."""
+    xs = np.asarray([x for x in xs if x is not None and np.isfinite(x)], dtype=float)
+    n = len(xs)
+    if n == 0:
+        return math.nan, math.nan, 0
+    if n == 1:
+        return float(xs[0]), math.nan, 1
+    return float(xs.mean()), float(stats.t.ppf(0.975, n - 1) * xs.std(ddof=1) / math.sqrt(n)), n
+
+
+def welch(a, b) -> tuple[float, float, float]:
+    """Difference of means a - b, its 95% Welch half-width and the two-sided p-value."""
+    a = np.asarray([x for x in a if np.isfinite(x)], dtype=float)
+    b = np.asarray([x for x in b if np.isfinite(x)], dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        return math.nan, math.nan, math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return float(a.mean() - b.mean()), 0.0, math.nan
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    d = float(a.mean() - b.mean())
+    return d, float(stats.t.ppf(0.975, df) * se), float(2 * stats.t.sf(abs(d) / se, df))
+
+
+def fmt(m, h, digits=1) -> str:
+    if not np.isfinite(m):
+        return "-"
+    return f"{m:.{digits}f} +- {h:.{digits}f}" if np.isfinite(h) else f"{m:.{digits}f}"
+
+
+def window_mean(v: np.ndarray, lo: int, hi: int) -> float:
+    """Mean of v[lo:hi] (0-based episode indices), NaN if the run is shorter."""
+    return float(v[lo:hi].mean()) if len(v) >= hi else math.nan
+
+
+def first_reaching(v: np.ndarray, level: float, window: int) -> float:
+    """1-based episode at which the trailing `window`-episode mean first reaches `level` (NaN: never)."""
+    if len(v) < window:
+        return math.nan
+    c = np.convolve(v, np.ones(window) / window, mode="valid")
+    hit = np.nonzero(c >= level)[0]
+    return float(hit[0] + window) if len(hit) else math.nan
+
+
+def up_mean(run: Run, name: str, lo_step=0.0, hi_step=math.inf) -> float:
+    s, v = run.up(name)
+    sel = (s >= lo_step) & (s < hi_step) & np.isfinite(v)
+    return float(v[sel].mean()) if sel.any() else math.nan
+
+
+def at_steps(run: Run, name: str, lo: float, hi: float) -> float:
+    """Mean of an episode metric over the episodes that ended in env steps [lo, hi)."""
+    v, s = run.ep_values(name), run.ep_steps(name)
+    sel = (s >= lo) & (s < hi)
+    return float(v[sel].mean()) if sel.any() else math.nan
+
+
+# --------------------------------------------------------------------------------------------- tables
+def table(title, variants, data, columns, base):
+    """Prints a markdown table: per variant each column's mean +- 95% CI (n seeds), then the differences
+    of each augmented variant to `base` with Welch's 95% interval and p."""
+    print(f"\n### {title}\n")
+    print("| variant | seeds | " + " | ".join(c[0] for c in columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    per = {}
+    for v in variants:
+        runs = data.get(v, {})
+        vals = [[c[1](r) for r in runs.values()] for c in columns]
+        per[v] = vals
+        cells = [fmt(*ci(x)[:2], digits=c[2]) for x, c in zip(vals, columns)]
+        print(f"| {v} | {len(runs)} | " + " | ".join(cells) + " |")
+    print("\nDifference to " + base + " (mean, 95% Welch interval, p):\n")
+    print("| variant | " + " | ".join(c[0] for c in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for v in variants:
+        if v == base or v not in per or base not in per:
+            continue
+        cells = []
+        for i, c in enumerate(columns):
+            d, h, p = welch(per[v][i], per[base][i])
+            cells.append("-" if not np.isfinite(d) else f"{d:+.{c[2]}f} +- {h:.{c[2]}f} (p {p:.2f})")
+        print(f"| {v} | " + " | ".join(cells) + " |")
+    return per
+
+
+# --------------------------------------------------------------------------------------------- figures
+def band(ax, xs_list, ys_list, label, color, smooth=1, grid=None):
+    """Mean across runs and its 95% t band; runs are put on a common x grid by interpolation."""
+    curves = []
+    for x, y in zip(xs_list, ys_list):
+        if len(y) == 0:
+            continue
+        if smooth > 1 and len(y) >= smooth:
+            y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
+            x = x[smooth - 1:]
+        curves.append((np.asarray(x, float), np.asarray(y, float)))
+    if not curves:
+        return
+    hi = min(c[0][-1] for c in curves)
+    lo = max(c[0][0] for c in curves)
+    g = grid if grid is not None else np.linspace(lo, hi, 200)
+    g = g[(g >= lo) & (g <= hi)]
+    ys = np.array([np.interp(g, x, y) for x, y in curves])
+    m = ys.mean(0)
+    ax.plot(g, m, label=f"{label} (n={len(curves)})", color=color, lw=1.4)
+    if len(curves) > 1:
+        h = stats.t.ppf(0.975, len(curves) - 1) * ys.std(0, ddof=1) / math.sqrt(len(curves))
+        ax.fill_between(g, m - h, m + h, color=color, alpha=0.2, lw=0)
+
+
+COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]
+
+
+def figure(path, variants, data, panels, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2))
+    for ax, (ptitle, getter, smooth, logy) in zip(np.atleast_1d(axes), panels):
+        for v, col in zip(variants, COLORS):
+            runs = data.get(v, {})
+            xy = [getter(r) for r in runs.values()]
+            band(ax, [p[0] for p in xy], [p[1] for p in xy], v, col, smooth)
+        ax.set_title(ptitle, fontsize=10)
+        if logy:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].legend(fontsize=8)
+    fig.suptitle(title + " (mean and 95% band across seeds)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"\nfigure: {path}")
+
+
+def ep_curve(name):
+    return lambda r: (np.arange(1, len(r.ep_values(name)) + 1), r.ep_values(name))
+
+
+def ep_curve_steps(name):
+    return lambda r: (r.ep_steps(name), r.ep_values(name))
+
+
+def up_curve(name):
+    return lambda r: r.up(name)
+
+
+# ---------------------------------------------------------------------------------------- experiments
+def fourrooms(data, fig):
+    vs = ["sac", "sac+grokfast", "sac+grade", "sac+grokfast+grade"]
+    ret = "charts/discounted_return"
+    cols = [
+        ("discounted return, episodes 150-250", lambda r: window_mean(r.ep_values(ret), 149, 250), 2),
+        ("discounted return, episodes 901-1000", lambda r: window_mean(r.ep_values(ret), 900, 1000), 2),
+        ("mean over all 1000 episodes", lambda r: window_mean(r.ep_values(ret), 0, 1000), 2),
+        ("critic loss, first 20k updates", lambda r: up_mean(r, "losses/qf1_loss", 0, 25_000), 3),
+        ("critic loss, after 50k steps", lambda r: up_mean(r, "losses/qf1_loss", 50_000), 4),
+        ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
+        ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
+        ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
+        ("actor grad norm filtered (applied)", lambda r: up_mean(r, "grad/actor_norm_filtered"), 3),
+    ]
+    per = table("SAC, FourRooms-v0, paper preset, 1000 episodes", vs, data, cols, "sac")
+    if fig:
+        figure(fig, vs, data, [
+            ("discounted return (20-episode mean)", ep_curve(ret), 20, False),
+            ("critic loss (qf1)", up_curve("losses/qf1_loss"), 5, True),
+            ("critic grad norm, raw", up_curve("grad/critic_norm"), 5, True),
+            ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 5, True),
+        ], "SAC on FourRooms-v0, paper preset")
+    return per
+
+
+def ppo_lunarlander(data, fig):
+    vs = ["ppo", "ppo+grokfast", "ppo+grade", "ppo+grokfast+grade"]
+    ret = "charts/episodic_return"
+    cols = [
+        ("return, episodes 301-500", lambda r: window_mean(r.ep_values(ret), 300, 500), 1),
+        ("return, last 100 episodes", lambda r: window_mean(r.ep_values(ret), 1400, 1500), 1),
+        ("std of return, last 300 episodes", lambda r: float(np.std(r.ep_values(ret)[1200:1500]))
+         if len(r.ep_values(ret)) >= 1500 else math.nan, 1),
+        ("seeds whose 50-episode mean reaches 200 (fraction)",
+         lambda r: float(np.isfinite(first_reaching(r.ep_values(ret), 200, 50))), 2),
+        ("first episode it does (seeds that reach it)", lambda r: first_reaching(r.ep_values(ret), 200, 50), 0),
+        ("entropy, last 100 updates", lambda r: float(np.mean(r.up("losses/entropy")[1][-100:]))
+         if len(r.up("losses/entropy")[1]) else math.nan, 3),
+        ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
+        ("actor grad norm filtered (applied)", lambda r: up_mean(r, "grad/actor_norm_filtered"), 3),
+        ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
+        ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
+    ]
+    per = table("PPO, LunarLander-v3, paper preset, 1500 episodes", vs, data, cols, "ppo")
+    if fig:
+        figure(fig, vs, data, [
+            ("episodic return (50-episode mean)", ep_curve(ret), 50, False),
+            ("policy entropy", up_curve("losses/entropy"), 50, False),
+            ("actor grad norm, applied (filtered)", up_curve("grad/actor_norm_filtered"), 50, True),
+            ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 50, True),
+        ], "PPO on LunarLander-v3, paper preset")
+    return per
+
+
+def sac_lunarlander(data, fig):
+    vs = ["sac", "sac+grokfast"]
+    ret = "charts/episodic_return"
+    cols = [
+        ("return, episodes ending in 100k-150k steps", lambda r: at_steps(r, ret, 100_000, 150_000), 1),
+        ("return, episodes ending in 300k-350k steps", lambda r: at_steps(r, ret, 300_000, 350_001), 1),
+        ("critic grad norm raw, 0-100k", lambda r: up_mean(r, "grad/critic_norm", 0, 100_000), 2),
+        ("critic grad norm raw, 100k-350k", lambda r: up_mean(r, "grad/critic_norm", 100_000), 2),
+        ("critic grad norm filtered, 100k-350k", lambda r: up_mean(r, "grad/critic_norm_filtered", 100_000), 2),
+        ("alpha, last 50k steps", lambda r: up_mean(r, "losses/alpha", 300_000), 3),
+    ]
+    per = table("SAC, LunarLander-v3, paper preset, 350k steps", vs, data, cols, "sac")
+    if fig:
+        figure(fig, vs, data, [
+            ("episodic return (20-episode mean) vs env steps", ep_curve_steps(ret), 20, False),
+            ("critic grad norm, raw", up_curve("grad/critic_norm"), 5, True),
+            ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 5, True),
+            ("alpha", up_curve("losses/alpha"), 1, True),
+        ], "SAC on LunarLander-v3, paper preset")
+    return per
+
+
+EXPERIMENTS = {"fourrooms": fourrooms, "ppo-lunarlander": ppo_lunarlander, "sac-lunarlander": sac_lunarlander}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--store", type=Path, required=True, help="the server's store directory")
+    ap.add_argument("--job", action="append", required=True, help="benchmark job id (repeatable)")
+    ap.add_argument("--experiment", choices=sorted(EXPERIMENTS), required=True)
+    ap.add_argument("--figure", type=Path, help="PNG to write (default: none)")
+    a = ap.parse_args(argv)
+    data = load(a.store, a.job)
+    print(f"variants and seeds: " + ", ".join(f"{v} {sorted(s)}" for v, s in data.items()))
+    EXPERIMENTS[a.experiment](data, a.figure)
+
+
+if __name__ == "__main__":
+    main()
