@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gymrpc", mixinStandardHelpOptions = true, version = "gymrpc 0.1.0-SNAPSHOT",
         description = "Gymnasium-compatible environments and RL agents served over gRPC.",
         subcommands = {ServeCommand.class, TrainCommand.class, EvaluateCommand.class, AlgorithmsCommand.class,
-                ExportCommand.class, PlotCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, JobsCommand.class, PlotCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

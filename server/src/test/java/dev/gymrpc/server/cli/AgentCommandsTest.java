@@ -101,6 +101,41 @@ class AgentCommandsTest {
         assertEquals(0, stepPlot.code(), stepPlot.err());
     }
 
+    @Test
+    void jobsListShowFollowAndClearErrors() {
+        Run a = train(3);
+        assertEquals(0, a.code(), a.err());
+        String job = group(a.out(), "job (job-[0-9a-f]{8}) SUCCEEDED");
+        String store = tmp.resolve("store").toString();
+
+        Run list = run("jobs", "list", "--store", store);
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(job) && l.contains("succeeded")
+                && l.contains("sac on FourRooms-v0 seed 3")), list.out());
+        Run running = run("jobs", "list", "--state", "running", "--store", store);
+        assertEquals(0, running.code(), running.err());
+        assertFalse(running.out().contains(job), running.out());
+
+        Run show = run("jobs", "show", job, "--store", store);
+        assertEquals(0, show.code(), show.err());
+        assertTrue(show.out().contains(job + " (training): succeeded"), show.out());
+        assertTrue(show.out().contains("model:    model-"), show.out());
+
+        Run follow = run("jobs", "follow", job, "--store", store);
+        assertEquals(0, follow.code(), "a finished job is shown at once: " + follow.err());
+        assertTrue(follow.out().contains("succeeded"), follow.out());
+
+        Run badState = run("jobs", "list", "--state", "done", "--store", store);
+        assertEquals(2, badState.code(), badState.err());
+        assertTrue(badState.err().contains("--state must be one of queued, running, succeeded"), badState.err());
+        Run missing = run("jobs", "show", "job-00000000", "--store", store);
+        assertFalse(missing.code() == 0);
+        assertTrue(missing.err().contains("job-00000000"), missing.err());
+        Run cancelDone = run("jobs", "cancel", job, "--store", store);
+        assertFalse(cancelDone.code() == 0, "a finished job cannot be cancelled: " + cancelDone.out());
+        assertTrue(cancelDone.err().toLowerCase(java.util.Locale.ROOT).contains(job), cancelDone.err());
+    }
+
     /** Pixels that are neither grey nor white: the palette's lines and bands. */
     private static int countColoured(BufferedImage img) {
         int n = 0;
