@@ -165,7 +165,9 @@ final class AgentsBenchCommand implements Callable<Integer> {
             System.err.println("benchmark " + job.getJobId() + " (" + req.getVariantsCount() + " variants x "
                     + req.getSeedsCount() + " seeds) on " + conn.where());
             Job end = new JobFollower(conn.blocking(), System.err, quiet).follow(job.getJobId(), job.getEventCount());
-            System.out.print(table(end.getBenchmarkResult(), env));
+            if (end.getBenchmarkResult().getRowsCount() > 0) { // none if it was cancelled before it started
+                System.out.print(table(end.getBenchmarkResult(), env));
+            }
             if (!JobFollower.ok(end)) {
                 System.out.println("benchmark " + end.getState().name().replace("JOB_STATE_", "") + ": " + end.getReason());
                 return 1;

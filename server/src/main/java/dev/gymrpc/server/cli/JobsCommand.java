@@ -147,7 +147,7 @@ final class JobsCommand implements Runnable {
         if (!j.getModelId().isEmpty()) {
             b.append(String.format("  model:    %s%n", j.getModelId()));
         }
-        if (j.hasBenchmarkResult()) {
+        if (j.getBenchmarkResult().getRowsCount() > 0) {
             b.append(AgentsBenchCommand.table(j.getBenchmarkResult(),
                     j.getBenchmark().getVariantsCount() > 0 ? j.getBenchmark().getVariants(0).getSpec().getEnvId() : ""));
         }
