@@ -1,5 +1,6 @@
 package dev.gymrpc.server.cli;
 
+import dev.gymrpc.proto.v1.AgentServiceGrpc;
 import dev.gymrpc.proto.v1.CancelJobRequest;
 import dev.gymrpc.proto.v1.GetJobRequest;
 import dev.gymrpc.proto.v1.Job;
@@ -107,10 +108,8 @@ final class JobsCommand implements Runnable {
         }
     }
 
-    /** {@code gymrpc jobs show JOB}. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one job: state, reason, progress, "
-            + "model, and a benchmark's table so far.")
-    static final class Show implements Callable<Integer> {
+    /** A verb on one job: the job id, where it is, and the connection opened around {@link #on}. */
+    abstract static class OneJob implements Callable<Integer> {
         @Parameters(paramLabel = "JOB", description = "Job id.")
         String jobId;
 
@@ -121,11 +120,33 @@ final class JobsCommand implements Runnable {
         public Integer call() throws Exception {
             return CliErrors.run(() -> {
                 try (AgentConnection conn = connection.open(1)) {
-                    Job j = conn.blocking().getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
-                    System.out.print(describe(j));
-                    return 0;
+                    return on(conn.blocking());
                 }
             });
+        }
+
+        abstract int on(AgentServiceGrpc.AgentServiceBlockingStub stub) throws Exception;
+
+        /** Follows the job from event {@code from} to its end, prints it; 0 if it succeeded. */
+        int followToEnd(AgentServiceGrpc.AgentServiceBlockingStub stub, long from) throws InterruptedException {
+            Job end = new JobFollower(stub, System.err, false).follow(jobId, from);
+            System.out.print(describe(end));
+            return JobFollower.ok(end) ? 0 : 1;
+        }
+
+        static void printState(Job j) {
+            System.out.printf("%s: %s%s%n", j.getJobId(), state(j), j.getReason().isEmpty() ? "" : " - " + j.getReason());
+        }
+    }
+
+    /** {@code gymrpc jobs show JOB}. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one job: state, reason, progress, "
+            + "model, and a benchmark's table so far.")
+    static final class Show extends OneJob {
+        @Override
+        int on(AgentServiceGrpc.AgentServiceBlockingStub stub) {
+            System.out.print(describe(stub.getJob(GetJobRequest.newBuilder().setJobId(jobId).build())));
+            return 0;
         }
     }
 
@@ -156,81 +177,45 @@ final class JobsCommand implements Runnable {
 
     /** {@code gymrpc jobs follow JOB}. */
     @Command(name = "follow", mixinStandardHelpOptions = true, description = "Follow a job's progress until it ends "
-            + "(from its first event with --from-start, else from now); exit code 0 if it completed.")
-    static final class Follow implements Callable<Integer> {
-        @Parameters(paramLabel = "JOB", description = "Job id.")
-        String jobId;
-
+            + "(from its first event with --from-start, else from now); exit code 0 if it succeeded.")
+    static final class Follow extends OneJob {
         @Option(names = "--from-start", description = "Replay the job's events from the first one.")
         boolean fromStart;
 
-        @Mixin
-        ConnectionOptions connection;
-
         @Override
-        public Integer call() throws Exception {
-            return CliErrors.run(() -> {
-                try (AgentConnection conn = connection.open(1)) {
-                    Job j = conn.blocking().getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
-                    Job end = ManagedJob.isFinal(j.getState()) ? j
-                            : new JobFollower(conn.blocking(), System.err, false).follow(jobId,
-                                    fromStart ? 0 : j.getEventCount());
-                    System.out.print(describe(end));
-                    return JobFollower.ok(end) ? 0 : 1;
-                }
-            });
+        int on(AgentServiceGrpc.AgentServiceBlockingStub stub) throws InterruptedException {
+            Job j = stub.getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
+            if (ManagedJob.isFinal(j.getState())) {
+                System.out.print(describe(j));
+                return JobFollower.ok(j) ? 0 : 1;
+            }
+            return followToEnd(stub, fromStart ? 0 : j.getEventCount());
         }
     }
 
     /** {@code gymrpc jobs cancel JOB}. */
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running job (it keeps "
             + "its last checkpoint and can be resumed).")
-    static final class Cancel implements Callable<Integer> {
-        @Parameters(paramLabel = "JOB", description = "Job id.")
-        String jobId;
-
-        @Mixin
-        ConnectionOptions connection;
-
+    static final class Cancel extends OneJob {
         @Override
-        public Integer call() throws Exception {
-            return CliErrors.run(() -> {
-                try (AgentConnection conn = connection.open(1)) {
-                    Job j = conn.blocking().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
-                    System.out.printf("%s: %s%s%n", j.getJobId(), state(j), j.getReason().isEmpty() ? "" : " - " + j.getReason());
-                    return 0;
-                }
-            });
+        int on(AgentServiceGrpc.AgentServiceBlockingStub stub) {
+            printState(stub.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build()));
+            return 0;
         }
     }
 
     /** {@code gymrpc jobs resume JOB}. */
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a cancelled or interrupted job "
             + "from its last checkpoint (a benchmark skips its finished runs); --follow to watch it.")
-    static final class Resume implements Callable<Integer> {
-        @Parameters(paramLabel = "JOB", description = "Job id.")
-        String jobId;
-
+    static final class Resume extends OneJob {
         @Option(names = "--follow", description = "Follow the resumed job until it ends.")
         boolean follow;
 
-        @Mixin
-        ConnectionOptions connection;
-
         @Override
-        public Integer call() throws Exception {
-            return CliErrors.run(() -> {
-                try (AgentConnection conn = connection.open(1)) {
-                    Job j = conn.blocking().resumeJob(ResumeJobRequest.newBuilder().setJobId(jobId).build());
-                    System.out.printf("%s: %s%s%n", j.getJobId(), state(j), j.getReason().isEmpty() ? "" : " - " + j.getReason());
-                    if (!follow) {
-                        return 0;
-                    }
-                    Job end = new JobFollower(conn.blocking(), System.err, false).follow(jobId, j.getEventCount());
-                    System.out.print(describe(end));
-                    return JobFollower.ok(end) ? 0 : 1;
-                }
-            });
+        int on(AgentServiceGrpc.AgentServiceBlockingStub stub) throws InterruptedException {
+            Job j = stub.resumeJob(ResumeJobRequest.newBuilder().setJobId(jobId).build());
+            printState(j);
+            return follow ? followToEnd(stub, j.getEventCount()) : 0;
         }
     }
 
