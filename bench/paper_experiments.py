@@ -134,6 +134,18 @@ def at_steps(run: Run, name: str, lo: float, hi: float) -> float:
 
 
 # --------------------------------------------------------------------------------------------- tables
+def complete(data, done):
+    """Only the runs that reached their budget (`done(run)`); says which were left out (runs in progress or
+    interrupted)."""
+    out = {}
+    for v, runs in data.items():
+        out[v] = {s: r for s, r in runs.items() if done(r)}
+        partial = sorted(set(runs) - set(out[v]))
+        if partial:
+            print(f"left out (not finished): {v} seeds {partial}")
+    return out
+
+
 def table(title, variants, data, columns, base):
     """Prints a markdown table: per variant each column's mean +- 95% CI (n seeds), then the differences
     of each augmented variant to `base` with Welch's 95% interval and p."""
@@ -226,6 +238,7 @@ def up_curve(name):
 def fourrooms(data, fig):
     vs = ["sac", "sac+grokfast", "sac+grade", "sac+grokfast+grade"]
     ret = "charts/discounted_return"
+    data = complete(data, lambda r: len(r.ep_values(ret)) >= 1000)
     cols = [
         ("discounted return, episodes 150-250", lambda r: window_mean(r.ep_values(ret), 149, 250), 2),
         ("discounted return, episodes 901-1000", lambda r: window_mean(r.ep_values(ret), 900, 1000), 2),
@@ -251,6 +264,7 @@ def fourrooms(data, fig):
 def ppo_lunarlander(data, fig):
     vs = ["ppo", "ppo+grokfast", "ppo+grade", "ppo+grokfast+grade"]
     ret = "charts/episodic_return"
+    data = complete(data, lambda r: len(r.ep_values(ret)) >= 1500)
     cols = [
         ("return, episodes 301-500", lambda r: window_mean(r.ep_values(ret), 300, 500), 1),
         ("return, last 100 episodes", lambda r: window_mean(r.ep_values(ret), 1400, 1500), 1),
@@ -280,6 +294,7 @@ def ppo_lunarlander(data, fig):
 def sac_lunarlander(data, fig):
     vs = ["sac", "sac+grokfast"]
     ret = "charts/episodic_return"
+    data = complete(data, lambda r: len(r.ep_steps(ret)) > 0 and r.ep_steps(ret)[-1] >= 349_000)
     cols = [
         ("return, episodes ending in 100k-150k steps", lambda r: at_steps(r, ret, 100_000, 150_000), 1),
         ("return, episodes ending in 300k-350k steps", lambda r: at_steps(r, ret, 300_000, 350_001), 1),
