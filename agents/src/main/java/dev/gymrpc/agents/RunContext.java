@@ -18,6 +18,7 @@ public final class RunContext {
     private final EnvRegistry registry;
     private final TrainingListener listener;
     private final BooleanSupplier cancelled;
+    private String stoppedEarly;
     private final long startNanos = System.nanoTime();
     private Supplier<Policy> policySource;
     private Runnable checkpointer;
@@ -97,13 +98,18 @@ public final class RunContext {
         envSteps += n;
     }
 
-    /** Whether the loop should stop: budget reached or cancelled. */
+    /** Whether the loop should stop: budget reached, an evaluation reached the stop level, or cancelled. */
     public boolean done() {
         if (cancelled.getAsBoolean()) {
             wasCancelled = true;
             return true;
         }
-        return request.budget().reached(envSteps, episodes);
+        return stoppedEarly != null || request.budget().reached(envSteps, episodes);
+    }
+
+    /** Why the run ended before its budget ({@link EvalSchedule#stopAtMeanReturn}), or null. */
+    public String stoppedEarly() {
+        return stoppedEarly;
     }
 
     public boolean wasCancelled() {
@@ -161,6 +167,11 @@ public final class RunContext {
         EvalResult r = Evaluator.evaluate(policySource.get(), registry, request.envId(), request.envOptions(),
                 ev.episodes(), seed, ev.deterministic(), () -> false);
         listener.onEvaluation(envSteps, episodes, r);
+        if (ev.stopsEarly() && stoppedEarly == null && r.mean() >= ev.stopAtMeanReturn()) {
+            stoppedEarly = String.format(java.util.Locale.ROOT,
+                    "stopped early: evaluation mean return %.2f >= %.2f at env step %d", r.mean(),
+                    ev.stopAtMeanReturn(), envSteps);
+        }
     }
 
     /** Seed for the first env reset: the run seed, or a derived one when resuming (env state is not checkpointed). */

@@ -26,7 +26,12 @@ public final class Trainer {
     }
 
     /** What a run produced. */
-    public record TrainResult(Policy policy, long envSteps, long episodes, long updates, boolean cancelled) {
+    /**
+     * How a run ended: its policy and counters; {@code cancelled} if it was cancelled; {@code stoppedEarly}
+     * says why it ended before its budget on a good evaluation ({@link EvalSchedule#stopAtMeanReturn}), else null.
+     */
+    public record TrainResult(Policy policy, long envSteps, long episodes, long updates, boolean cancelled,
+                              String stoppedEarly) {
     }
 
     /** As {@link #train(EnvRegistry, TrainRequest, TrainingListener, BooleanSupplier, CheckpointOptions)} on the standard registry without checkpoints. */
@@ -73,7 +78,9 @@ public final class Trainer {
         Map<String, Object> options = new LinkedHashMap<>();
         ((Map<?, ?>) bag.get("envOptions")).forEach((k, v) -> options.put((String) k, v));
         Budget b = budget != null ? budget : RecordCodec.fromMap(Budget.class, (Map<?, ?>) bag.get("budget"));
-        EvalSchedule eval = RecordCodec.fromMap(EvalSchedule.class, (Map<?, ?>) bag.get("eval"));
+        Map<Object, Object> evalMap = new LinkedHashMap<>((Map<?, ?>) bag.get("eval"));
+        evalMap.putIfAbsent("stopAtMeanReturn", Double.NaN); // checkpoints from before the early stop
+        EvalSchedule eval = RecordCodec.fromMap(EvalSchedule.class, evalMap);
         double abort = bag.get("abortGradNorm") instanceof Number n ? n.doubleValue() : TrainRequest.DEFAULT_ABORT_GRAD_NORM;
         TrainRequest req = new TrainRequest(cfg, (String) bag.get("envId"), options, bag.getLong("seed"), b, eval, abort);
         RunContext ctx = new RunContext(registry, req, listener, cancelled);
@@ -120,6 +127,7 @@ public final class Trainer {
         if (save != null) {
             save.run();
         }
-        return new TrainResult(policy, ctx.envSteps(), ctx.episodes(), ctx.updates(), ctx.wasCancelled());
+        return new TrainResult(policy, ctx.envSteps(), ctx.episodes(), ctx.updates(), ctx.wasCancelled(),
+                ctx.stoppedEarly());
     }
 }

@@ -2,6 +2,8 @@ package dev.gymrpc.agents;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +59,45 @@ class CheckpointTest {
         assertEquals(a.updates() + 1, updates.get(0));
         assertEquals(301, steps.get(0));
         assertEquals(a.updates() + 100, b.updates());
+    }
+
+    @Test
+    void anEvaluationAtTheStopLevelEndsTheRunAsFinished() throws Exception {
+        // Every evaluation passes a level of -1e9: the run ends at the first one, not at its budget. (Step-based
+        // evaluations run after an update; SAC's first update is the step after its 100 random steps.)
+        EvalSchedule ev = new EvalSchedule(0, 100, 1, true, -1e9);
+        List<Long> evals = new ArrayList<>();
+        TrainingListener l = new TrainingListener() {
+            @Override
+            public void onEvaluation(long envSteps, long episodes, EvalResult r) {
+                evals.add(envSteps);
+            }
+        };
+        Path ck = dir.resolve("stop.ckpt");
+        Trainer.TrainResult r = Trainer.train(new TrainRequest(smallSac(), "FourRooms-v0", Map.of(), 5,
+                Budget.steps(1_000), ev), l, null, new CheckpointOptions(ck, 0, CheckpointOptions.DEFAULT_MAX_REPLAY));
+        assertEquals(List.of(101L), evals);
+        assertEquals(101, r.envSteps());
+        assertFalse(r.cancelled());
+        assertTrue(r.stoppedEarly().startsWith("stopped early: evaluation mean return "), r.stoppedEarly());
+        assertTrue(r.stoppedEarly().endsWith(">= -1000000000.00 at env step 101"), r.stoppedEarly());
+
+        // Without a level the same run uses its whole budget.
+        Trainer.TrainResult full = Trainer.train(new TrainRequest(smallSac(), "FourRooms-v0", Map.of(), 5,
+                Budget.steps(300), new EvalSchedule(0, 100, 1, true)), null, null);
+        assertEquals(300, full.envSteps());
+        assertNull(full.stoppedEarly());
+
+        // A checkpoint written before the level existed (no key) resumes without one.
+        StateBag bag = StateBag.read(ck);
+        Map<Object, Object> old = new java.util.LinkedHashMap<>((Map<?, ?>) bag.get("eval"));
+        assertTrue(old.remove("stopAtMeanReturn") != null);
+        bag.put("eval", old);
+        bag.write(ck);
+        Trainer.TrainResult resumed = Trainer.resume(ck, Budget.steps(300), null, null, null);
+        assertEquals(300, resumed.envSteps());
+        assertNull(resumed.stoppedEarly());
+        assertThrows(IllegalArgumentException.class, () -> new EvalSchedule(0, 0, 1, true, 200));
     }
 
     @Test

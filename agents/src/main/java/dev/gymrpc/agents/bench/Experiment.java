@@ -96,8 +96,6 @@ public final class Experiment {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
             w.println("kind,episode,env_steps,return,length,discounted,eval_mean,eval_std,eval_discounted,entropy,alpha_or_entcoef,actor_grad,critic_grad,grade_ratio");
             double[] last = new double[5];
-            double stopAt = stopAtEval;
-            java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
             TrainingListener l = new TrainingListener() {
                 @Override
                 public void onEpisode(EpisodeStats e) {
@@ -120,17 +118,12 @@ public final class Experiment {
                     w.flush();
                     System.out.printf(Locale.ROOT, "[%.0fs] episode %d steps %d eval mean %.2f std %.2f discounted %.3f entropy %.3f%n",
                             (System.nanoTime() - t0) / 1e9, eps, envSteps, r.mean(), r.std(), r.meanDiscounted(), last[0]);
-                    if (r.mean() >= stopAt) { // NaN (the default) never stops
-                        System.out.printf(Locale.ROOT, "greedy mean %.2f >= stopAtEval %.1f at %d env steps: stopping%n",
-                                r.mean(), stopAt, envSteps);
-                        reached.set(true);
-                    }
                 }
             };
             Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, Map.of(), seed, new Budget(steps, episodes),
-                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true)), l, reached::get);
-            System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%n", r.envSteps(), r.episodes(),
-                    r.updates(), (System.nanoTime() - t0) / 1e9);
+                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true, stopAtEval)), l, null);
+            System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%s%n", r.envSteps(), r.episodes(),
+                    r.updates(), (System.nanoTime() - t0) / 1e9, r.stoppedEarly() == null ? "" : "; " + r.stoppedEarly());
         }
     }
 }

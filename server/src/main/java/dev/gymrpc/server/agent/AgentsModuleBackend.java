@@ -75,7 +75,7 @@ public final class AgentsModuleBackend implements AgentBackend {
         Map<String, Object> options = Values.fromValueMap(spec.getEnvOptionsMap());
         EvaluationSchedule ev = spec.getEvaluation();
         EvalSchedule schedule = new EvalSchedule(ev.getEveryEpisodes(), ev.getEverySteps(), ev.getEpisodes(),
-                ev.getDeterministic());
+                ev.getDeterministic(), ev.hasStopAtMeanReturn() ? ev.getStopAtMeanReturn() : Double.NaN);
         Budget budget = spec.hasTotalSteps() ? Budget.steps(spec.getTotalSteps()) : Budget.episodes(spec.getTotalEpisodes());
         TrainRequest request = new TrainRequest(config, spec.getEnvId(), options, spec.getSeed(), budget, schedule,
                 spec.hasAbortGradNorm() ? spec.getAbortGradNorm() : TrainRequest.DEFAULT_ABORT_GRAD_NORM);
@@ -133,7 +133,7 @@ public final class AgentsModuleBackend implements AgentBackend {
         }
         byte[] model = modelBytes(policy);
         return new TrainingOutcome(result.envSteps(), result.episodes(), false, finalEval, out -> out.write(model),
-                obsSpace, actSpace);
+                obsSpace, actSpace, result.stoppedEarly());
     }
 
     private static byte[] modelBytes(Policy policy) throws IOException {

@@ -269,6 +269,16 @@ public final class SpecResolver {
         if (!e.hasDeterministic()) {
             b.setDeterministic(true);
         }
+        if (e.hasStopAtMeanReturn()) {
+            if (!Double.isFinite(e.getStopAtMeanReturn())) {
+                throw new ConfigException("evaluation.stop_at_mean_return", "must be a finite return, got "
+                        + e.getStopAtMeanReturn());
+            }
+            if (b.getEveryEpisodes() == 0 && b.getEverySteps() == 0) {
+                throw new ConfigException("evaluation.stop_at_mean_return", "needs periodic evaluations: set "
+                        + "evaluation.every_steps or evaluation.every_episodes too");
+            }
+        }
         return b.build();
     }
 }

@@ -16,7 +16,14 @@ import dev.gymrpc.server.store.AtomicFiles;
  *                        ({@code null} if stopped)
  * @param observationSpace the env's observation space
  * @param actionSpace     the env's action space
+ * @param note            why a finished run ended before its budget (an evaluation reached
+ *                        {@code stop_at_mean_return}), else null
  */
 public record TrainingOutcome(long globalStep, long episodes, boolean stopped, EvaluationSummary finalEvaluation,
-                              AtomicFiles.Content model, Box observationSpace, Space<?> actionSpace) {
+                              AtomicFiles.Content model, Box observationSpace, Space<?> actionSpace, String note) {
+
+    public TrainingOutcome(long globalStep, long episodes, boolean stopped, EvaluationSummary finalEvaluation,
+                           AtomicFiles.Content model, Box observationSpace, Space<?> actionSpace) {
+        this(globalStep, episodes, stopped, finalEvaluation, model, observationSpace, actionSpace, null);
+    }
 }

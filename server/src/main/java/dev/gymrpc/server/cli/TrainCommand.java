@@ -91,6 +91,11 @@ final class TrainCommand implements Callable<Integer> {
             + "with the model (default 10; 0 = none).")
     Integer finalEvalEpisodes;
 
+    @Option(names = "--stop-at-return", paramLabel = "R", description = "Stop (succeeded, model stored) at the first "
+            + "periodic evaluation with mean return >= R, e.g. 200 on LunarLander; needs --eval-every-steps or "
+            + "--eval-every-episodes.")
+    Double stopAtReturn;
+
     @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Checkpoint interval in steps "
             + "(default: 1/20 of a step budget).")
     Long checkpointEvery;
@@ -153,6 +158,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (finalEvalEpisodes != null) {
             ev.setFinalEpisodes(finalEvalEpisodes);
+        }
+        if (stopAtReturn != null) {
+            ev.setStopAtMeanReturn(stopAtReturn);
         }
         s.setEvaluation(ev);
         if (checkpointEvery != null) {

@@ -65,7 +65,7 @@ public final class ManagedJob {
      */
     synchronized void transition(JobState state, String reason, Consumer<Job.Builder> also) {
         long now = System.currentTimeMillis();
-        record.setState(state).setReason(isFinal(state) && state != JobState.JOB_STATE_SUCCEEDED ? reason : "");
+        record.setState(state).setReason(isFinal(state) ? reason : "");
         if (state == JobState.JOB_STATE_RUNNING) {
             record.setStartedUnixMs(now).setFinishedUnixMs(0);
         } else if (isFinal(state)) {

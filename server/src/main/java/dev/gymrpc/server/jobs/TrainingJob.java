@@ -86,7 +86,8 @@ final class TrainingJob implements Runnable {
                 info.setFinalEvaluation(out.finalEvaluation());
             }
             ModelInfo stored = store.putModel(info.build(), out.model());
-            job.transition(JobState.JOB_STATE_SUCCEEDED, "", r -> r.setModelId(stored.getModelId()));
+            job.transition(JobState.JOB_STATE_SUCCEEDED, out.note() == null ? "" : out.note(),
+                    r -> r.setModelId(stored.getModelId()));
             LOG.info("job {} succeeded after {} steps / {} episodes; model {}", job.id(), out.globalStep(),
                     out.episodes(), stored.getModelId());
         }

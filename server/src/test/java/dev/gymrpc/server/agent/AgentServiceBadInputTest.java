@@ -123,6 +123,12 @@ class AgentServiceBadInputTest {
         c.add(new Case("zero steps", s -> train(s, sacSpec(1, 0)), bad, cfg, "spec.total_steps", ">= 1"));
         c.add(new Case("zero eval episodes", s -> train(s, sacSpec(1, 10).setEvaluation(
                 EvaluationSchedule.newBuilder().setEpisodes(0))), bad, cfg, "spec.evaluation.episodes", "1..1000"));
+        c.add(new Case("stop level without periodic evaluations", s -> train(s, sacSpec(1, 10).setEvaluation(
+                EvaluationSchedule.newBuilder().setStopAtMeanReturn(200))), bad, cfg,
+                "spec.evaluation.stop_at_mean_return", "set evaluation.every_steps or evaluation.every_episodes"));
+        c.add(new Case("infinite stop level", s -> train(s, sacSpec(1, 10).setEvaluation(
+                EvaluationSchedule.newBuilder().setEverySteps(5).setStopAtMeanReturn(Double.POSITIVE_INFINITY))), bad,
+                cfg, "spec.evaluation.stop_at_mean_return", "finite"));
         c.add(new Case("negative abort norm", s -> train(s, sacSpec(1, 10).setAbortGradNorm(-1)), bad, cfg,
                 "spec.abort_grad_norm", ">= 0"));
         c.add(new Case("unknown job", s -> s.getJob(GetJobRequest.newBuilder().setJobId("job-nope").build()),

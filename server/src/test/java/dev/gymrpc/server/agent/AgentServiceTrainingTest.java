@@ -4,6 +4,7 @@ import static dev.gymrpc.server.agent.Rpc.awaitFinal;
 import static dev.gymrpc.server.agent.Rpc.watchAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gymrpc.proto.v1.ActRequest;
@@ -217,6 +218,23 @@ class AgentServiceTrainingTest {
             // The server carries on.
             Job ok = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(tinySac(2, 150)).build());
             assertEquals(JobState.JOB_STATE_SUCCEEDED, awaitFinal(s.blocking(), ok.getJobId()).getState());
+        }
+    }
+
+    @Test
+    void aRunStopsAtItsFirstEvaluationAtTheStopLevelWithItsModel() throws Exception {
+        try (AgentTestServer s = server()) {
+            // Every FourRooms return is above -1e9: the run ends at its first evaluation (step 300 of 5000).
+            TrainingSpec.Builder spec = tinySac(3, 5000);
+            spec.setEvaluation(spec.getEvaluation().toBuilder().setStopAtMeanReturn(-1e9));
+            Job j = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(spec).build());
+            Job done = awaitFinal(s.blocking(), j.getJobId());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.getReason());
+            assertEquals(300, done.getProgress().getGlobalStep());
+            assertTrue(done.getReason().startsWith("stopped early: evaluation mean return ")
+                    && done.getReason().endsWith("at env step 300"), done.getReason());
+            assertFalse(done.getModelId().isEmpty(), "the model is stored");
+            assertEquals(-1e9, done.getTraining().getEvaluation().getStopAtMeanReturn());
         }
     }
 
