@@ -29,6 +29,7 @@ public final class RunContext {
     private long lastEvalStep;
     private long evals;
     private boolean wasCancelled;
+    private dev.gymrpc.agents.diag.GradientQuality gradientQuality;
 
     /** A context on the standard registry. */
     public RunContext(TrainRequest request, TrainingListener listener, BooleanSupplier cancelled) {
@@ -161,6 +162,24 @@ public final class RunContext {
         EvalResult r = Evaluator.evaluate(policySource.get(), registry, request.envId(), request.envOptions(),
                 ev.episodes(), seed, ev.deterministic(), () -> false);
         listener.onEvaluation(envSteps, episodes, r);
+    }
+
+    /**
+     * The run's gradient-quality diagnostics if the request asks for them ({@code null} when off): an
+     * algorithm measures before an update whose 1-based index {@code updates() + 1} is
+     * {@link dev.gymrpc.agents.diag.GradientQuality#due due} and reports into that update's metrics.
+     */
+    public dev.gymrpc.agents.diag.GradientQuality gradientQuality() {
+        if (gradientQuality == null && request.gradDiagnostics().on()) {
+            gradientQuality = new dev.gymrpc.agents.diag.GradientQuality(request.gradDiagnostics(), request.seed());
+        }
+        return gradientQuality;
+    }
+
+    /** The diagnostics to run before the next update, or {@code null} when none is due. */
+    public dev.gymrpc.agents.diag.GradientQuality gradientQualityDue() {
+        dev.gymrpc.agents.diag.GradientQuality q = gradientQuality();
+        return q != null && q.due(updates + 1) ? q : null;
     }
 
     /** Seed for the first env reset: the run seed, or a derived one when resuming (env state is not checkpointed). */
