@@ -192,6 +192,7 @@ public final class RunContext {
         bag.put("format", 1).put("algorithm", request.config().algorithm())
                 .put("config", dev.gymrpc.agents.io.RecordCodec.toMap((Record) request.config()))
                 .put("abortGradNorm", request.abortGradNorm())
+                .put("gradDiagnostics", request.gradDiagnostics().toString())
                 .put("envId", request.envId()).put("envOptions", new java.util.TreeMap<>(request.envOptions()))
                 .put("seed", request.seed()).put("budget", dev.gymrpc.agents.io.RecordCodec.toMap(request.budget()))
                 .put("eval", dev.gymrpc.agents.io.RecordCodec.toMap(request.eval()))

@@ -138,6 +138,26 @@ class GradientQualityInRunTest {
         assertFalse(stepEqualsRaw(gq.subList(1, gq.size()), "actor"));
     }
 
+    /** The option is part of the checkpoint: a resumed run keeps measuring. */
+    @Test
+    void resumedRunKeepsMeasuring(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path ck = dir.resolve("sac.ckpt");
+        SacConfig cfg = SacConfig.fourRooms().withHidden(List.of(16)).withBatchSize(16).withSchedule(100, 1, 1);
+        Trainer.train(new TrainRequest(cfg, "FourRooms-v0", Map.of(), 5, Budget.steps(300), EvalSchedule.NONE,
+                        TrainRequest.DEFAULT_ABORT_GRAD_NORM, new GradientDiagnostics(50, 2, 2)), null, null,
+                new dev.gymrpc.agents.CheckpointOptions(ck, 50, dev.gymrpc.agents.CheckpointOptions.DEFAULT_MAX_REPLAY));
+        List<Long> measured = new ArrayList<>();
+        Trainer.resume(ck, Budget.steps(400), new TrainingListener() {
+            @Override
+            public void onUpdate(long envSteps, long update, Map<String, Double> m) {
+                if (m.containsKey("gradq/critic_pairwise_cos")) {
+                    measured.add(update);
+                }
+            }
+        }, null, null);
+        assertEquals(List.of(250L, 300L), measured);
+    }
+
     @Test
     void softPpo() {
         SoftPpoConfig cfg = new SoftPpoConfig(PpoConfig.cartPole().withRollout(4, 32, 64, 2), 0.1, true);
