@@ -622,6 +622,26 @@ def modern_spec(spec) -> "agent_pb2.TrainingSpec":
 # --------------------------------------------------------------------------------------------- client
 
 
+def _grad_diagnostics(value: Any) -> "agent_pb2.GradientDiagnostics":
+    """``GradientDiagnostics`` from ``EVERY``, ``"EVERY[,M[,L]]"`` or a dict of its fields (the server checks ranges)."""
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"every", "minibatches", "large_batch"}
+        if unknown:
+            raise ValueError(f"grad_diagnostics has no field(s) {sorted(unknown)}; use every, minibatches, large_batch")
+        return agent_pb2.GradientDiagnostics(**{k: int(v) for k, v in value.items()})
+    if isinstance(value, bool):
+        raise ValueError(f"grad_diagnostics must be EVERY, 'EVERY[,M[,L]]' or a dict, got {value!r}")
+    if isinstance(value, int):
+        return agent_pb2.GradientDiagnostics(every=value)
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+        if not 1 <= len(parts) <= 3 or not all(p.lstrip("-").isdigit() for p in parts):
+            raise ValueError(f"grad_diagnostics must be 'EVERY[,M[,L]]' of integers, got {value!r}")
+        names = ("every", "minibatches", "large_batch")
+        return agent_pb2.GradientDiagnostics(**{names[i]: int(p) for i, p in enumerate(parts)})
+    raise ValueError(f"grad_diagnostics must be EVERY, 'EVERY[,M[,L]]' or a dict, got {value!r}")
+
+
 class AgentClient:
     """A connection to a gymrpc server's AgentService.
 
@@ -690,6 +710,7 @@ class AgentClient:
         evaluation: Mapping[str, Any] | None = None,
         checkpoint_every_steps: int | None = None,
         abort_grad_norm: float | None = None,
+        grad_diagnostics: "int | str | Mapping[str, int] | None" = None,
         **config_fields: Any,
     ) -> "agent_pb2.TrainingSpec":
         """A ``TrainingSpec``: ``algorithm_name`` and ``config_values`` (the deprecated typed messages are
@@ -703,6 +724,11 @@ class AgentClient:
         and ``augmentations`` (a dict) set the ``augmentations.<field>`` config fields. ``evaluation`` sets the
         ``EvaluationSchedule`` (``every_episodes``, ``every_steps``, ``episodes``, ``final_episodes``,
         ``deterministic``). Exactly one of ``steps`` and ``episodes`` is the budget.
+
+        ``grad_diagnostics`` turns on the gradient-quality diagnostics of any algorithm (``gradq/*`` metrics,
+        see ``GradientDiagnostics`` in agent.proto): ``25`` (every 25 updates), ``"25,8,16"``
+        (``EVERY,M,L`` as the CLI's ``--grad-diagnostics``) or ``{"every": 25, "minibatches": 8,
+        "large_batch": 16}``; unset = off.
         """
         if isinstance(algorithm, int) and not isinstance(algorithm, bool) and algorithm in _LEGACY_ALGORITHMS:
             algorithm = _LEGACY_ALGORITHMS[algorithm]       # the deprecated agent_pb2.ALGORITHM_* numbers
@@ -739,6 +765,8 @@ class AgentClient:
             spec.checkpoint_every_steps = int(checkpoint_every_steps)
         if abort_grad_norm is not None:
             spec.abort_grad_norm = float(abort_grad_norm)
+        if grad_diagnostics is not None:
+            spec.grad_diagnostics.CopyFrom(_grad_diagnostics(grad_diagnostics))
         return spec
 
     def train(self, algorithm: str, env_id: str, *, label: str | None = None, wait: bool = False,

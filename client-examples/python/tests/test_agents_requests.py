@@ -161,6 +161,19 @@ def test_spec_rejects_what_it_cannot_send():
         spec("sac", "FourRooms-v0", steps=1, evaluation={"every_episode": 5})
 
 
+def test_spec_grad_diagnostics():
+    assert not spec("sac", "FourRooms-v0", steps=1).HasField("grad_diagnostics")
+    assert spec("sac", "FourRooms-v0", steps=1, grad_diagnostics=25).grad_diagnostics == \
+        agent_pb2.GradientDiagnostics(every=25)
+    assert spec("ppo", "CartPole-v1", steps=1, grad_diagnostics="10,4,32").grad_diagnostics == \
+        agent_pb2.GradientDiagnostics(every=10, minibatches=4, large_batch=32)
+    assert spec("ppo", "CartPole-v1", steps=1, grad_diagnostics={"every": 10, "large_batch": 8}).grad_diagnostics == \
+        agent_pb2.GradientDiagnostics(every=10, large_batch=8)
+    for bad in ("often", True, {"evry": 3}, "1,2,3,4"):
+        with pytest.raises(ValueError, match="grad_diagnostics"):
+            spec("sac", "FourRooms-v0", steps=1, grad_diagnostics=bad)
+
+
 def test_modern_spec_converts_a_legacy_spec():
     legacy = agent_pb2.TrainingSpec(
         algorithm=agent_pb2.ALGORITHM_SAC, env_id="FourRooms-v0", total_steps=10,

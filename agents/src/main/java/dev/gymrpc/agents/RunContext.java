@@ -30,6 +30,7 @@ public final class RunContext {
     private long lastEvalStep;
     private long evals;
     private boolean wasCancelled;
+    private dev.gymrpc.agents.diag.GradientQuality gradientQuality;
 
     /** A context on the standard registry. */
     public RunContext(TrainRequest request, TrainingListener listener, BooleanSupplier cancelled) {
@@ -174,6 +175,24 @@ public final class RunContext {
         }
     }
 
+    /**
+     * The run's gradient-quality diagnostics if the request asks for them ({@code null} when off): an
+     * algorithm measures before an update whose 1-based index {@code updates() + 1} is
+     * {@link dev.gymrpc.agents.diag.GradientQuality#due due} and reports into that update's metrics.
+     */
+    public dev.gymrpc.agents.diag.GradientQuality gradientQuality() {
+        if (gradientQuality == null && request.gradDiagnostics().on()) {
+            gradientQuality = new dev.gymrpc.agents.diag.GradientQuality(request.gradDiagnostics(), request.seed());
+        }
+        return gradientQuality;
+    }
+
+    /** The diagnostics to run before the next update, or {@code null} when none is due. */
+    public dev.gymrpc.agents.diag.GradientQuality gradientQualityDue() {
+        dev.gymrpc.agents.diag.GradientQuality q = gradientQuality();
+        return q != null && q.due(updates + 1) ? q : null;
+    }
+
     /** Seed for the first env reset: the run seed, or a derived one when resuming (env state is not checkpointed). */
     public long firstResetSeed() {
         return resumed ? request.seed() + 1_000_003L * (episodes + 1) : request.seed();
@@ -184,6 +203,7 @@ public final class RunContext {
         bag.put("format", 1).put("algorithm", request.config().algorithm())
                 .put("config", dev.gymrpc.agents.io.RecordCodec.toMap((Record) request.config()))
                 .put("abortGradNorm", request.abortGradNorm())
+                .put("gradDiagnostics", request.gradDiagnostics().toString())
                 .put("envId", request.envId()).put("envOptions", new java.util.TreeMap<>(request.envOptions()))
                 .put("seed", request.seed()).put("budget", dev.gymrpc.agents.io.RecordCodec.toMap(request.budget()))
                 .put("eval", dev.gymrpc.agents.io.RecordCodec.toMap(request.eval()))

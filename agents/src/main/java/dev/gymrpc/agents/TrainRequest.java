@@ -1,5 +1,6 @@
 package dev.gymrpc.agents;
 
+import dev.gymrpc.agents.diag.GradientDiagnostics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,9 +16,11 @@ import java.util.Map;
  * @param eval       periodic evaluation schedule ({@link EvalSchedule#NONE} for none)
  * @param abortGradNorm the run fails as diverged when a gradient norm ({@code grad/*norm*} metric) exceeds
  *                   this; 0 = off. Non-finite metrics, parameters and returns always fail it.
+ * @param gradDiagnostics gradient-quality diagnostics ({@code gradq/*} metrics) of whatever algorithm runs;
+ *                   {@link GradientDiagnostics#OFF} (the default) for none. They never change the training.
  */
 public record TrainRequest(AlgoConfig config, String envId, Map<String, Object> envOptions, long seed, Budget budget,
-                           EvalSchedule eval, double abortGradNorm) {
+                           EvalSchedule eval, double abortGradNorm, GradientDiagnostics gradDiagnostics) {
 
     /** The default divergence threshold on gradient norms. */
     public static final double DEFAULT_ABORT_GRAD_NORM = 1e6;
@@ -34,10 +37,16 @@ public record TrainRequest(AlgoConfig config, String envId, Map<String, Object> 
         }
         envOptions = envOptions == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(envOptions));
         eval = eval == null ? EvalSchedule.NONE : eval;
+        gradDiagnostics = gradDiagnostics == null ? GradientDiagnostics.OFF : gradDiagnostics;
         if (!(abortGradNorm >= 0) || Double.isInfinite(abortGradNorm)) {
             throw new dev.gymrpc.agents.config.InvalidConfigException("abort_grad_norm",
                     "must be a finite number >= 0 (0 = off), got " + abortGradNorm);
         }
+    }
+
+    public TrainRequest(AlgoConfig config, String envId, Map<String, Object> envOptions, long seed, Budget budget,
+                        EvalSchedule eval, double abortGradNorm) {
+        this(config, envId, envOptions, seed, budget, eval, abortGradNorm, GradientDiagnostics.OFF);
     }
 
     public TrainRequest(AlgoConfig config, String envId, Map<String, Object> envOptions, long seed, Budget budget,
@@ -51,6 +60,11 @@ public record TrainRequest(AlgoConfig config, String envId, Map<String, Object> 
 
     /** This request with another config (e.g. a variant of a benchmark). */
     public TrainRequest withConfig(AlgoConfig c) {
-        return new TrainRequest(c, envId, envOptions, seed, budget, eval, abortGradNorm);
+        return new TrainRequest(c, envId, envOptions, seed, budget, eval, abortGradNorm, gradDiagnostics);
+    }
+
+    /** This request with other gradient diagnostics. */
+    public TrainRequest withGradDiagnostics(GradientDiagnostics d) {
+        return new TrainRequest(config, envId, envOptions, seed, budget, eval, abortGradNorm, d);
     }
 }

@@ -69,7 +69,8 @@ public final class Trainer {
      * Continues a checkpointed run: same config, env, seed and evaluation schedule, counters continuing
      * from the checkpoint, until {@code budget} (total, counted from the original start; null = the
      * original budget). The interrupted episode is not restored (env state is not checkpointed): the
-     * resumed run starts a new episode with a seed derived from the run seed and episode count.
+     * resumed run starts a new episode with a seed derived from the run seed and episode count. Gradient
+     * diagnostics continue as requested (checkpoints written before they existed resume without them).
      */
     public static TrainResult resume(EnvRegistry registry, Path checkpoint, Budget budget, TrainingListener listener,
                                      BooleanSupplier cancelled, CheckpointOptions ckpt) throws IOException {
@@ -82,7 +83,10 @@ public final class Trainer {
         evalMap.putIfAbsent("stopAtMeanReturn", Double.NaN); // checkpoints from before the early stop
         EvalSchedule eval = RecordCodec.fromMap(EvalSchedule.class, evalMap);
         double abort = bag.get("abortGradNorm") instanceof Number n ? n.doubleValue() : TrainRequest.DEFAULT_ABORT_GRAD_NORM;
-        TrainRequest req = new TrainRequest(cfg, (String) bag.get("envId"), options, bag.getLong("seed"), b, eval, abort);
+        // Diagnostics continue (their own generator starts afresh: other samples, the same training).
+        dev.gymrpc.agents.diag.GradientDiagnostics diag = bag.get("gradDiagnostics") instanceof String d
+                ? dev.gymrpc.agents.diag.GradientDiagnostics.parse(d) : dev.gymrpc.agents.diag.GradientDiagnostics.OFF;
+        TrainRequest req = new TrainRequest(cfg, (String) bag.get("envId"), options, bag.getLong("seed"), b, eval, abort, diag);
         RunContext ctx = new RunContext(registry, req, listener, cancelled);
         ctx.restoreCounters(bag.getLong("env_steps"), bag.getLong("episodes"), bag.getLong("updates"));
         return run(ctx, bag, ckpt);

@@ -24,7 +24,7 @@ import java.util.Map;
  * <pre>
  * java ... dev.gymrpc.agents.bench.Experiment ALGO PRESET ENV_ID STEPS EPISODES SEED OUT.csv [grokfast] [grade]
  *          [hidden=64,64] [batch=64] [lr=1e-3] [starts=2000] [evalEvery=10] [evalEverySteps=25000] [evalEpisodes=10]
- *          [stopAtEval=200]
+ *          [stopAtEval=200] [gradq=EVERY[,M[,L]]]
  * e.g. ... Experiment sac fourrooms FourRooms-v0 0 1000 1 runs/sac_fr_s1.csv grokfast
  *      ... Experiment sac-continuous lunarlander-continuous LunarLanderContinuous-v3 500000 0 1 runs/csac_s1.csv evalEverySteps=25000
  * </pre>
@@ -33,7 +33,10 @@ import java.util.Map;
  * schema (e.g. {@code Experiment soft-ppo paper LunarLander-v3 0 1500 1 runs/sppo.csv alpha=0.1});
  * {@code hidden=}, {@code batch=}, {@code starts=} and {@code lr=} (every learning rate) are short names.
  * {@code stopAtEval=X} ends the run at the first evaluation whose greedy mean return is at least X (a
- * "solved within N steps" benchmark need not pay for the rest of the budget).
+ * "solved within N steps" benchmark need not pay for the rest of the budget). {@code gradq=EVERY[,M[,L]]}
+ * turns on the gradient-quality diagnostics ({@link dev.gymrpc.agents.diag.GradientQuality}) every EVERY
+ * updates and writes every measured update's {@code gradq/*} metrics (and the update's Grokfast-relevant
+ * {@code grad/*} norms) to {@code OUT.gradq.csv} (columns update, env_steps, episode, then the metrics).
  */
 public final class Experiment {
 
@@ -52,6 +55,7 @@ public final class Experiment {
         long evalEverySteps = 0;
         int evalEpisodes = 10;
         double stopAtEval = Double.NaN;
+        dev.gymrpc.agents.diag.GradientDiagnostics gradq = dev.gymrpc.agents.diag.GradientDiagnostics.OFF;
         AlgoConfig cfg = Algorithms.get(algo).preset(preset);
         Map<String, Object> set = new java.util.LinkedHashMap<>();
         for (int i = 7; i < a.length; i++) {
@@ -65,6 +69,8 @@ public final class Experiment {
                 evalEvery = 0;
             } else if (s.startsWith("evalEpisodes=")) {
                 evalEpisodes = Integer.parseInt(s.substring(13));
+            } else if (s.startsWith("gradq=")) {
+                gradq = dev.gymrpc.agents.diag.GradientDiagnostics.parse(s.substring(6));
             } else if (s.startsWith("stopAtEval=")) {
                 stopAtEval = Double.parseDouble(s.substring(11));
             } else if (s.contains("=")) {
@@ -84,7 +90,7 @@ public final class Experiment {
                 }
             } else {
                 throw new IllegalArgumentException("unknown argument " + s
-                        + "; use grokfast, grade, evalEvery=, evalEverySteps=, evalEpisodes=, stopAtEval= or FIELD=VALUE");
+                        + "; use grokfast, grade, evalEvery=, evalEverySteps=, evalEpisodes=, stopAtEval=, gradq= or FIELD=VALUE");
             }
         }
         cfg = (AlgoConfig) Algorithms.of(cfg).schema().apply((Record) cfg, set);
@@ -93,12 +99,17 @@ public final class Experiment {
         }
         System.out.println("config " + cfg);
         long t0 = System.nanoTime();
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
+        Path gqOut = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.csv$", "") + ".gradq.csv");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out));
+             PrintWriter gw = gradq.on() ? new PrintWriter(Files.newBufferedWriter(gqOut)) : null) {
+            List<String> gqCols = new java.util.ArrayList<>();
+            long[] episodesSoFar = {0};
             w.println("kind,episode,env_steps,return,length,discounted,eval_mean,eval_std,eval_discounted,entropy,alpha_or_entcoef,actor_grad,critic_grad,grade_ratio");
             double[] last = new double[5];
             TrainingListener l = new TrainingListener() {
                 @Override
                 public void onEpisode(EpisodeStats e) {
+                    episodesSoFar[0] = e.episode();
                     w.printf(Locale.ROOT, "episode,%d,%d,%.4f,%d,%.4f,,,,%.5f,%.5f,%.5f,%.5f,%.5f%n", e.episode(), e.envSteps(),
                             e.ret(), e.length(), e.discounted(), last[0], last[1], last[2], last[3], last[4]);
                 }
@@ -110,6 +121,22 @@ public final class Experiment {
                     last[2] = m.getOrDefault("grad/actor_norm", Double.NaN);
                     last[3] = m.getOrDefault("grad/critic_norm", Double.NaN);
                     last[4] = m.getOrDefault("grade/ratio", Double.NaN);
+                    if (gw != null && m.keySet().stream().anyMatch(k -> k.startsWith("gradq/"))) {
+                        if (gqCols.isEmpty()) {
+                            for (String k : m.keySet()) {
+                                if (k.startsWith("gradq/") || (k.startsWith("grad/") && k.contains("_norm") && !k.contains("max"))) {
+                                    gqCols.add(k);
+                                }
+                            }
+                            gw.println("update,env_steps,episode," + String.join(",", gqCols));
+                        }
+                        StringBuilder sb = new StringBuilder(update + "," + envSteps + "," + episodesSoFar[0]);
+                        for (String k : gqCols) {
+                            sb.append(',').append(String.format(Locale.ROOT, "%.6g", m.getOrDefault(k, Double.NaN)));
+                        }
+                        gw.println(sb);
+                        gw.flush();
+                    }
                 }
 
                 @Override
@@ -121,7 +148,8 @@ public final class Experiment {
                 }
             };
             Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, Map.of(), seed, new Budget(steps, episodes),
-                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true, stopAtEval)), l, null);
+                    new EvalSchedule(evalEvery, evalEverySteps, evalEpisodes, true, stopAtEval),
+                    TrainRequest.DEFAULT_ABORT_GRAD_NORM, gradq), l, null);
             System.out.printf(Locale.ROOT, "done: %d steps %d episodes %d updates in %.1f s%s%n", r.envSteps(), r.episodes(),
                     r.updates(), (System.nanoTime() - t0) / 1e9, r.stoppedEarly() == null ? "" : "; " + r.stoppedEarly());
         }

@@ -217,23 +217,88 @@ public final class ContinuousSac {
 
     /** Samples a batch from {@code buffer} and performs one full update; {@code rng} also draws the policy noise. */
     public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng) {
+        return update(buffer, rng, null);
+    }
+
+    /**
+     * As {@link #update(ContinuousReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not
+     * null: the critics' at the parameters of the critic step, the actor's after the critic step, each on
+     * batches from {@code buffer} with policy noise from {@code gq}'s own generator. The update itself is
+     * the same with or without it.
+     */
+    public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq) {
         buffer.sample(rng, batch);
-        return update(batch, rng);
+        return update(batch, rng, gq, buffer);
     }
 
     /** One full update on {@code b} (critics, actor, temperature, targets); metrics in a stable order. */
     public Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng) {
+        return update(b, rng, null, null);
+    }
+
+    private Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq,
+                                       ContinuousReplayBuffer source) {
         int n = b.size;
-        int d = actDim;
         if (n != cfg.batchSize()) {
             throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
         }
         Map<String, Double> m = new LinkedHashMap<>();
         double alpha = temperature.alpha();
+        if (gq != null) {
+            gq.measure("critic", critics.size(), criticPipe, (g, o) -> probeCritics(source, g, alpha, o[0]));
+        }
         Mlp.Input sIn = obsIn.fill(b.obs);
         Mlp.Input s2In = nextObsIn.fill(b.nextObs);
 
         // 1. Soft targets with one reparameterised next action per transition.
+        softTargets(b, s2In, alpha, rng);
+
+        // 2. Critics: MSE(Q_i(s, a), y) summed over both, one Adam step.
+        saIn.fill(concat(b.obs, b.actions, n));
+        m.put("losses/qf1_loss", criticLoss(q1, q1Tape, n, m, "qf1"));
+        m.put("losses/qf2_loss", criticLoss(q2, q2Tape, n, m, "qf2"));
+        criticPipe.process(m);
+        criticOpt.step();
+
+        // 3. Actor against min(Q1, Q2) of the updated critics at a reparameterised action.
+        double r = grade == null ? 0 : grade.ratio();
+        if (gq != null) {
+            gq.measure("actor", actor.block().size(), actorPipe, (g, o) -> probeActor(source, g, alpha, r, o[0]));
+            sIn = obsIn.fill(b.obs); // the probe used the shared input
+        }
+        double[] a = actorGradient(b, sIn, alpha, r, rng);
+        double actorLoss = a[0];
+        double logpSum = a[1];
+        double qMin = a[2];
+        actorPipe.process(m);
+        actorOpt.step();
+        actorFast.refresh(actor);
+        m.put("losses/actor_loss", actorLoss / n);
+        m.put("losses/entropy", -logpSum / n);
+        m.put("losses/min_qf_expected", qMin / n);
+        if (grade != null) {
+            m.put("grade/ratio", r);
+            m.put("grade/bonus_coef", alpha * r);
+        }
+
+        // 4. Temperature: J(alpha) = E[-alpha (log pi + H_target)]; dJ/d(log alpha) equals the loss value.
+        double alphaLoss = -alpha * (logpSum / n + targetEntropy);
+        if (cfg.learnAlpha()) {
+            temperature.step(alphaLoss);
+        }
+        m.put("losses/alpha", temperature.alpha());
+        m.put("losses/alpha_loss", alphaLoss);
+
+        // 5. Target critics.
+        Polyak.update(targets, critics, cfg.tau());
+        updates++;
+        return m;
+    }
+
+    /** Fills {@code y} with the soft targets of {@code b}, one next action per transition drawn with {@code rng}. */
+    private void softTargets(ContinuousReplayBuffer.Batch b, Mlp.Input s2In, double alpha, Rng rng) {
+        int n = b.size;
+        int d = actDim;
         actor.forward(s2In, actorTape);
         actorTape.copyOutputTo(out);
         SquashedGaussian.drawNoise(rng, eps, n, d);
@@ -247,15 +312,16 @@ public final class ContinuousSac {
             double v = Math.min(qa[i], qb[i]) - alpha * logp[i];
             y[i] = (float) (b.rewards[i] + cfg.gamma() * (1 - b.terminated[i]) * v);
         }
+    }
 
-        // 2. Critics: MSE(Q_i(s, a), y) summed over both, one Adam step.
-        saIn.fill(concat(b.obs, b.actions, n));
-        m.put("losses/qf1_loss", criticLoss(q1, q1Tape, n, m, "qf1"));
-        m.put("losses/qf2_loss", criticLoss(q2, q2Tape, n, m, "qf2"));
-        criticPipe.process(m);
-        criticOpt.step();
-
-        // 3. Actor against min(Q1, Q2) of the updated critics at a reparameterised action.
+    /**
+     * The actor's gradient at a reparameterised action (noise from {@code rng}) against min(Q1, Q2), with
+     * GrAdE's bonus for ratio {@code r}, written to its parameter gradient; returns the sums of the actor
+     * loss, log pi and the min-Q.
+     */
+    private double[] actorGradient(ContinuousReplayBuffer.Batch b, Mlp.Input sIn, double alpha, double r, Rng rng) {
+        int n = b.size;
+        int d = actDim;
         actor.forward(sIn, actorTape);
         actorTape.copyOutputTo(out);
         SquashedGaussian.drawNoise(rng, eps, n, d);
@@ -265,7 +331,6 @@ public final class ContinuousSac {
         q1Tape.copyOutputTo(qa);
         q2.forward(piSaIn, q2Tape);
         q2Tape.copyOutputTo(qb);
-        double r = grade == null ? 0 : grade.ratio();
         double entW = alpha * (1 + r); // alpha log pi plus GrAdE's -alpha r H with H ~ -log pi
         double actorLoss = 0;
         double logpSum = 0;
@@ -291,29 +356,36 @@ public final class ContinuousSac {
         }
         SquashedGaussian.backward(head, out, eps, tanhU, n, gA, gL, dOut);
         actor.backward(actorTape, dOut);
-        actorPipe.process(m);
-        actorOpt.step();
-        actorFast.refresh(actor);
-        m.put("losses/actor_loss", actorLoss / n);
-        m.put("losses/entropy", -logpSum / n);
-        m.put("losses/min_qf_expected", qMin / n);
-        if (grade != null) {
-            m.put("grade/ratio", r);
-            m.put("grade/bonus_coef", alpha * r);
-        }
+        return new double[] {actorLoss, logpSum, qMin};
+    }
 
-        // 4. Temperature: J(alpha) = E[-alpha (log pi + H_target)]; dJ/d(log alpha) equals the loss value.
-        double alphaLoss = -alpha * (logpSum / n + targetEntropy);
-        if (cfg.learnAlpha()) {
-            temperature.step(alphaLoss);
-        }
-        m.put("losses/alpha", temperature.alpha());
-        m.put("losses/alpha_loss", alphaLoss);
+    /** Gradient-quality hook: both critics' raw gradient on a fresh batch from {@code source}; no step. */
+    private void probeCritics(ContinuousReplayBuffer source, Rng rng, double alpha, float[] o) {
+        ContinuousReplayBuffer.Batch pb = probeBatch();
+        source.sample(rng, pb);
+        softTargets(pb, nextObsIn.fill(pb.nextObs), alpha, rng);
+        saIn.fill(concat(pb.obs, pb.actions, pb.size));
+        Map<String, Double> ignored = new LinkedHashMap<>();
+        criticLoss(q1, q1Tape, pb.size, ignored, "qf1");
+        criticLoss(q2, q2Tape, pb.size, ignored, "qf2");
+        critics.copyGradsTo(o);
+    }
 
-        // 5. Target critics.
-        Polyak.update(targets, critics, cfg.tau());
-        updates++;
-        return m;
+    /** Gradient-quality hook: the actor's raw gradient on a fresh batch from {@code source}; no step. */
+    private void probeActor(ContinuousReplayBuffer source, Rng rng, double alpha, double r, float[] o) {
+        ContinuousReplayBuffer.Batch pb = probeBatch();
+        source.sample(rng, pb);
+        actorGradient(pb, obsIn.fill(pb.obs), alpha, r, rng);
+        actor.block().copyGradsTo(o);
+    }
+
+    private ContinuousReplayBuffer.Batch probeBatch;
+
+    private ContinuousReplayBuffer.Batch probeBatch() {
+        if (probeBatch == null) {
+            probeBatch = new ContinuousReplayBuffer.Batch(cfg.batchSize(), obsDim, actDim);
+        }
+        return probeBatch;
     }
 
     /** Rows {@code [obs_i, act_i]} for the critics' input. */

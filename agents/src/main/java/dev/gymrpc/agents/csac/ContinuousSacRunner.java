@@ -126,7 +126,11 @@ public final class ContinuousSacRunner implements Runner {
                     agent.setLearningRateFraction(Math.max(0, 1.0 - (double) step / budgetSteps));
                 }
                 for (int k = 0; k < cfg.gradientSteps(); k++) {
-                    Map<String, Double> m = agent.update(buffer, sampleRng);
+                    dev.gymrpc.agents.diag.GradientQuality gq = ctx.gradientQualityDue();
+                    Map<String, Double> m = agent.update(buffer, sampleRng, gq);
+                    if (gq != null) {
+                        gq.report(m);
+                    }
                     ctx.updated(m, agent.actorFinite());
                 }
             }

@@ -195,68 +195,24 @@ public final class Ppo {
             int epochBatches = 0;
             for (int start = 0; start < n; start += mb) {
                 int m = Math.min(mb, n - start);
-                for (int k = 0; k < m; k++) {
-                    int i = idx[start + k];
-                    System.arraycopy(r.obs(), i * obsDim, mObs, k * obsDim, obsDim);
-                    mAdv[k] = r.advantages()[i];
-                    mRet[k] = r.returns()[i];
-                }
-                if (cfg.normalizeAdvantages() && cfg.advantage() == PpoConfig.Advantage.GAE && m > 1) {
-                    Advantages.standardise(mAdv, 0, m, 1e-8);
-                }
+                gather(r, idx, start, m, mObs, mAdv, mRet);
                 Mlp.Input in = (m == mb ? fullIn : tailIn).fill(mObs);
                 step.clear();
 
                 // Critic first (paper): vfCoef * mean((V - R)^2).
-                critic.forward(in, criticTape);
-                criticTape.copyOutputTo(v);
-                double vLoss = 0;
-                for (int k = 0; k < m; k++) {
-                    double d = v[k] - mRet[k];
-                    vLoss += d * d;
-                    dV[k] = (float) (cfg.vfCoef() * 2 * d / m);
-                }
-                critic.backward(criticTape, dV);
+                double vLoss = criticGradient(in, mRet, m, v, dV);
                 criticPipe.process(step);
                 criticOpt.step();
 
                 // Actor: clipped surrogate + entropy bonus.
                 double gradeRatio = grade == null ? 0 : grade.ratio();
                 double c = entCoef();
-                actor.forward(in, actorTape);
-                actorTape.copyOutputTo(logits);
-                Categorical.logSoftmax(logits, m, nActions, logp, p);
-                double pLoss = 0;
-                double ent = 0;
-                double kl = 0;
-                double oldKl = 0;
-                double clipped = 0;
-                double lo = 1 - cfg.clipEps();
-                double hi = 1 + cfg.clipEps();
-                for (int k = 0; k < m; k++) {
-                    int i = idx[start + k];
-                    int a = r.actions()[i];
-                    double logRatio = logp[k * nActions + a] - r.logp()[i];
-                    double ratio = Math.exp(logRatio);
-                    double adv = mAdv[k];
-                    double unclipped = ratio * adv;
-                    double clip = Math.min(Math.max(ratio, lo), hi) * adv;
-                    pLoss -= Math.min(unclipped, clip);
-                    double g = unclipped <= clip ? -adv * ratio / m : 0;
-                    double h = Categorical.entropy(p, logp, k, nActions);
-                    ent += h;
-                    oldKl += -logRatio;
-                    kl += (ratio - 1) - logRatio;
-                    if (Math.abs(ratio - 1) > cfg.clipEps()) {
-                        clipped++;
-                    }
-                    for (int j = 0; j < nActions; j++) {
-                        int q = k * nActions + j;
-                        double dz = g * ((j == a ? 1 : 0) - p[q]) + c * p[q] * (logp[q] + h) / m;
-                        dLogits[q] = (float) dz;
-                    }
-                }
-                actor.backward(actorTape, java.util.Arrays.copyOf(dLogits, m * nActions));
+                double[] sums = actorGradient(in, r, idx, start, m, mAdv, c, logits, logp, p, dLogits);
+                double pLoss = sums[0];
+                double ent = sums[1];
+                double kl = sums[2];
+                double oldKl = sums[3];
+                double clipped = sums[4];
                 actorPipe.process(step);
                 actorOpt.step();
 
@@ -289,5 +245,101 @@ public final class Ppo {
         out.put("charts/epochs", (double) epochsDone);
         out.put("charts/batch_size", (double) n);
         return out;
+    }
+
+    /** Copies samples {@code idx[start, start + m)} of {@code r} into the minibatch arrays (advantages standardised as configured). */
+    private void gather(Rollout r, int[] idx, int start, int m, float[] mObs, float[] mAdv, float[] mRet) {
+        for (int k = 0; k < m; k++) {
+            int i = idx[start + k];
+            System.arraycopy(r.obs(), i * obsDim, mObs, k * obsDim, obsDim);
+            mAdv[k] = r.advantages()[i];
+            mRet[k] = r.returns()[i];
+        }
+        if (cfg.normalizeAdvantages() && cfg.advantage() == PpoConfig.Advantage.GAE && m > 1) {
+            Advantages.standardise(mAdv, 0, m, 1e-8);
+        }
+    }
+
+    /** The critic's gradient of {@code vfCoef * mean((V - R)^2)} on {@code in}; returns the sum of squared errors. */
+    private double criticGradient(Mlp.Input in, float[] mRet, int m, float[] v, float[] dV) {
+        critic.forward(in, criticTape);
+        criticTape.copyOutputTo(v);
+        double vLoss = 0;
+        for (int k = 0; k < m; k++) {
+            double d = v[k] - mRet[k];
+            vLoss += d * d;
+            dV[k] = (float) (cfg.vfCoef() * 2 * d / m);
+        }
+        critic.backward(criticTape, dV);
+        return vLoss;
+    }
+
+    /**
+     * The actor's gradient of the clipped surrogate plus entropy bonus {@code c} on {@code in} (samples
+     * {@code idx[start, start + m)} of {@code r}); returns the sums of the policy loss, entropy, approx KL,
+     * old approx KL and clipped count.
+     */
+    private double[] actorGradient(Mlp.Input in, Rollout r, int[] idx, int start, int m, float[] mAdv, double c,
+                                   float[] logits, float[] logp, float[] p, float[] dLogits) {
+        actor.forward(in, actorTape);
+        actorTape.copyOutputTo(logits);
+        Categorical.logSoftmax(logits, m, nActions, logp, p);
+        double pLoss = 0;
+        double ent = 0;
+        double kl = 0;
+        double oldKl = 0;
+        double clipped = 0;
+        double lo = 1 - cfg.clipEps();
+        double hi = 1 + cfg.clipEps();
+        for (int k = 0; k < m; k++) {
+            int i = idx[start + k];
+            int a = r.actions()[i];
+            double logRatio = logp[k * nActions + a] - r.logp()[i];
+            double ratio = Math.exp(logRatio);
+            double adv = mAdv[k];
+            double unclipped = ratio * adv;
+            double clip = Math.min(Math.max(ratio, lo), hi) * adv;
+            pLoss -= Math.min(unclipped, clip);
+            double g = unclipped <= clip ? -adv * ratio / m : 0;
+            double h = Categorical.entropy(p, logp, k, nActions);
+            ent += h;
+            oldKl += -logRatio;
+            kl += (ratio - 1) - logRatio;
+            if (Math.abs(ratio - 1) > cfg.clipEps()) {
+                clipped++;
+            }
+            for (int j = 0; j < nActions; j++) {
+                int q = k * nActions + j;
+                double dz = g * ((j == a ? 1 : 0) - p[q]) + c * p[q] * (logp[q] + h) / m;
+                dLogits[q] = (float) dz;
+            }
+        }
+        actor.backward(actorTape, java.util.Arrays.copyOf(dLogits, m * nActions));
+        return new double[] {pLoss, ent, kl, oldKl, clipped};
+    }
+
+    /**
+     * Gradient-quality hook: the raw gradients of the critic's and the actor's losses of an update's first
+     * step on samples {@code idx} of {@code r} (repeats allowed) at the current parameters, into
+     * {@code criticOut} and {@code actorOut}; no optimizer step, Grokfast or GrAdE state is touched (the
+     * networks' gradient buffers are overwritten, as the next update's backward passes do anyway).
+     */
+    public void probeGradients(Rollout r, int[] idx, float[] criticOut, float[] actorOut) {
+        int m = idx.length;
+        float[] mObs = new float[m * obsDim];
+        float[] mAdv = new float[m];
+        float[] mRet = new float[m];
+        gather(r, idx, 0, m, mObs, mAdv, mRet);
+        Mlp.Input in = new Mlp.Input(obsDim, m).fill(mObs);
+        criticGradient(in, mRet, m, new float[m], new float[m]);
+        critic.block().copyGradsTo(criticOut);
+        int k = m * nActions;
+        actorGradient(in, r, idx, 0, m, mAdv, entCoef(), new float[k], new float[k], new float[k], new float[k]);
+        actor.block().copyGradsTo(actorOut);
+    }
+
+    /** Samples per gradient step for a rollout of {@code n} ({@code minibatch_size}, 0 = all). */
+    public int minibatchSize(int n) {
+        return cfg.minibatchSize() == 0 ? n : Math.min(cfg.minibatchSize(), n);
     }
 }

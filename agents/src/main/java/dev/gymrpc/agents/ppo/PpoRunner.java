@@ -112,14 +112,21 @@ public final class PpoRunner implements Runner {
     @Override
     public Policy run() {
         TrainRequest req = ctx.request();
-        if (cfg.episodic()) {
-            try (Env<?> env = ctx.makeEnv()) {
-                runEpisodic(env);
+        try {
+            if (cfg.episodic()) {
+                try (Env<?> env = ctx.makeEnv()) {
+                    runEpisodic(env);
+                }
+            } else {
+                try (VectorEnv<?> venv = VectorEnv.make(ctx.registry(), req.envId(), cfg.numEnvs(), req.envOptions(),
+                        AutoresetMode.SAME_STEP, 1)) {
+                    runVector(venv);
+                }
             }
-        } else {
-            try (VectorEnv<?> venv = VectorEnv.make(ctx.registry(), req.envId(), cfg.numEnvs(), req.envOptions(),
-                    AutoresetMode.SAME_STEP, 1)) {
-                runVector(venv);
+        } finally {
+            if (diagEnv != null) {
+                diagEnv.close();
+                diagEnv = null;
             }
         }
         return policy();
@@ -174,37 +181,16 @@ public final class PpoRunner implements Runner {
                 }
             }
             ctx.episodeEnded(ret, len, disc, terminated);
-            float[] flat = new float[len * d];
-            for (int t = 0; t < len; t++) {
-                System.arraycopy(obsList.get(t), 0, flat, t * d, d);
-            }
-            float[] vals = Arrays.copyOf(values, len);
-            float[] adv = new float[len];
-            float[] targets = new float[len];
-            if (cfg.advantage() == PpoConfig.Advantage.MC) {
-                targets = Advantages.discountedReturns(rewards, len, cfg.gamma());
-                double unitsPerReward = hook == null ? 1 : 1 / (std(targets, len) + 1e-10);
-                Advantages.standardise(targets, 0, len, 1e-10);
-                for (int t = 0; t < len; t++) {
-                    adv[t] = targets[t] - vals[t];
-                }
-                if (hook != null) {
-                    hook.advantages(adv, logps, len, unitsPerReward);
-                }
-                if (cfg.normalizeAdvantages()) {
-                    Advantages.standardise(adv, 0, len, 1e-10);
-                }
-            } else {
-                boolean[] ends = new boolean[len];
-                ends[len - 1] = true;
-                Advantages.gae(rewards, vals, ends, new float[] {0f}, len, 1, cfg.gamma(), cfg.gaeLambda(), adv, targets);
-                if (hook != null) {
-                    hook.advantages(adv, logps, len, 1);
-                }
-            }
-            Rollout r = new Rollout(len, d, flat, Arrays.copyOf(actions, len), Arrays.copyOf(logps, len), vals, adv, targets);
+            Rollout r = episodeRollout(obsList, d, actions, logps, values, rewards, len);
             double frac = anneal();
+            dev.gymrpc.agents.diag.GradientQuality gq = ctx.gradientQualityDue();
+            if (gq != null) {
+                measureOnEpisodes(gq);
+            }
             Map<String, Double> m = agent.update(r, updateRng);
+            if (gq != null) {
+                gq.report(m);
+            }
             m.put("charts/learning_rate_frac", frac);
             ctx.updated(m, agent.actorFinite());
         }
@@ -303,10 +289,140 @@ public final class PpoRunner implements Runner {
             }
             Rollout r = new Rollout(n, d, rObs, rAct, rLogp, rVal, adv, ret);
             double frac = anneal();
+            dev.gymrpc.agents.diag.GradientQuality gq = ctx.gradientQualityDue();
+            if (gq != null) {
+                measureOnRollout(gq, r);
+            }
             Map<String, Double> m = agent.update(r, updateRng);
+            if (gq != null) {
+                gq.report(m);
+            }
             m.put("charts/learning_rate_frac", frac);
             ctx.updated(m, agent.actorFinite());
         }
+    }
+
+    /** The samples of one finished episode with its returns and advantages (the paper's per-episode processing). */
+    private Rollout episodeRollout(List<float[]> obsList, int d, int[] actions, float[] logps, float[] values, float[] rewards,
+                                   int len) {
+        float[] flat = new float[len * d];
+        for (int t = 0; t < len; t++) {
+            System.arraycopy(obsList.get(t), 0, flat, t * d, d);
+        }
+        float[] vals = Arrays.copyOf(values, len);
+        float[] adv = new float[len];
+        float[] targets = new float[len];
+        if (cfg.advantage() == PpoConfig.Advantage.MC) {
+            targets = Advantages.discountedReturns(rewards, len, cfg.gamma());
+            double unitsPerReward = hook == null ? 1 : 1 / (std(targets, len) + 1e-10);
+            Advantages.standardise(targets, 0, len, 1e-10);
+            for (int t = 0; t < len; t++) {
+                adv[t] = targets[t] - vals[t];
+            }
+            if (hook != null) {
+                hook.advantages(adv, logps, len, unitsPerReward);
+            }
+            if (cfg.normalizeAdvantages()) {
+                Advantages.standardise(adv, 0, len, 1e-10);
+            }
+        } else {
+            boolean[] ends = new boolean[len];
+            ends[len - 1] = true;
+            Advantages.gae(rewards, vals, ends, new float[] {0f}, len, 1, cfg.gamma(), cfg.gaeLambda(), adv, targets);
+            if (hook != null) {
+                hook.advantages(adv, logps, len, 1);
+            }
+        }
+        return new Rollout(len, d, flat, Arrays.copyOf(actions, len), Arrays.copyOf(logps, len), vals, adv, targets);
+    }
+
+    /**
+     * Gradient quality of a fixed-length rollout update: each minibatch gradient is taken on
+     * {@code minibatch_size} samples drawn uniformly with replacement from this rollout (with a full-batch
+     * config, a bootstrap resample of it), at the parameters of the update's first step.
+     */
+    private void measureOnRollout(dev.gymrpc.agents.diag.GradientQuality gq, Rollout r) {
+        int b = agent.minibatchSize(r.n());
+        gq.measure(new String[] {"critic", "actor"},
+                new int[] {agent.critic().numParams(), agent.actor().numParams()},
+                new dev.gymrpc.agents.aug.GradientPipeline[] {agent.criticPipeline(), agent.actorPipeline()},
+                (g, out) -> agent.probeGradients(r, draw(g, r.n(), b), out[0], out[1]));
+    }
+
+    private Env<?> diagEnv;
+
+    /**
+     * Gradient quality of an episodic (one episode per update) update: the estimator's independent draws
+     * are fresh episodes of the current policy on a separate env (reset seeds and actions from the
+     * diagnostics' generator; no counters, listener or training generator touched), processed exactly as
+     * a training episode, with {@code minibatch_size} samples drawn from it if that is set.
+     */
+    private void measureOnEpisodes(dev.gymrpc.agents.diag.GradientQuality gq) {
+        if (diagEnv == null) {
+            diagEnv = ctx.makeEnv();
+        }
+        gq.measure(new String[] {"critic", "actor"},
+                new int[] {agent.critic().numParams(), agent.actor().numParams()},
+                new dev.gymrpc.agents.aug.GradientPipeline[] {agent.criticPipeline(), agent.actorPipeline()},
+                (g, out) -> {
+                    Rollout e = diagnosticEpisode(diagEnv, g);
+                    int b = cfg.minibatchSize();
+                    int[] idx = b == 0 ? all(e.n()) : draw(g, e.n(), Math.min(b, e.n()));
+                    agent.probeGradients(e, idx, out[0], out[1]);
+                });
+    }
+
+    /** One episode of the current policy for the diagnostics (as {@link #runEpisodic} collects one). */
+    private Rollout diagnosticEpisode(Env<?> env, Rng g) {
+        int start = ((Discrete) env.actionSpace()).start();
+        int d = env.observationSpace().flatSize();
+        float[] logp1 = new float[1];
+        float[] obs = env.reset(g.nextLong(), Map.of()).observation();
+        List<float[]> obsList = new ArrayList<>();
+        int cap = 256;
+        int[] actions = new int[cap];
+        float[] logps = new float[cap];
+        float[] values = new float[cap];
+        float[] rewards = new float[cap];
+        int len = 0;
+        while (true) {
+            if (len == cap) {
+                cap *= 2;
+                actions = Arrays.copyOf(actions, cap);
+                logps = Arrays.copyOf(logps, cap);
+                values = Arrays.copyOf(values, cap);
+                rewards = Arrays.copyOf(rewards, cap);
+            }
+            int a = agent.act(obs, 0, false, g, logp1);
+            obsList.add(obs);
+            actions[len] = a;
+            logps[len] = logp1[0];
+            values[len] = agent.value(obs, 0);
+            Step s = env.stepObject(start + a);
+            rewards[len] = (float) (hook == null ? s.reward() : hook.reward(s.reward(), agent.lastActEntropy()));
+            len++;
+            obs = s.observation();
+            if (s.terminated() || s.truncated()) {
+                break;
+            }
+        }
+        return episodeRollout(obsList, d, actions, logps, values, rewards, len);
+    }
+
+    private static int[] draw(Rng g, int n, int b) {
+        int[] idx = new int[b];
+        for (int k = 0; k < b; k++) {
+            idx[k] = g.nextInt(n);
+        }
+        return idx;
+    }
+
+    private static int[] all(int n) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        return idx;
     }
 
     /** Population standard deviation of {@code x[0, n)} (as {@link Advantages#standardise} computes it). */

@@ -173,23 +173,84 @@ public final class DiscreteSac {
 
     /** Samples a batch from {@code buffer} and performs one full update; returns metrics in a stable order. */
     public Map<String, Double> update(ReplayBuffer buffer, Rng rng) {
+        return update(buffer, rng, null);
+    }
+
+    /**
+     * As {@link #update(ReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not null:
+     * the critics' at the parameters of the critic step, the actor's after the critic step (the parameters
+     * and critics the actor step uses), each on minibatches drawn from {@code buffer} with {@code gq}'s
+     * own generator. The update itself is the same with or without it.
+     */
+    public Map<String, Double> update(ReplayBuffer buffer, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq) {
         buffer.sample(rng, batch);
-        return update(batch);
+        return update(batch, gq, buffer);
     }
 
     /** One full update on {@code b} (critics, actor, temperature, targets). */
     public Map<String, Double> update(ReplayBuffer.Batch b) {
+        return update(b, null, null);
+    }
+
+    private Map<String, Double> update(ReplayBuffer.Batch b, dev.gymrpc.agents.diag.GradientQuality gq, ReplayBuffer source) {
         int n = b.size;
-        int na = nActions;
         Map<String, Double> m = new LinkedHashMap<>();
         double alpha = temperature.alpha();
         if (n != cfg.batchSize()) {
             throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
         }
+        if (gq != null) {
+            gq.measure("critic", critics.size(), criticPipe, (rng, out) -> probeCritics(source, rng, alpha, out[0]));
+        }
         Mlp.Input sIn = obsIn.fill(b.obs);
         Mlp.Input s2In = nextObsIn.fill(b.nextObs);
 
         // 1. Soft targets (eq. 3), with exact expectation over next actions.
+        softTargets(b, s2In, alpha);
+
+        // 2. Critics: MSE(Q_i(s, a), y) summed over both (CleanRL's qf1_loss + qf2_loss), one Adam step.
+        m.put("losses/qf1_loss", criticLoss(q1, q1Tape, sIn, b, m, "qf1"));
+        m.put("losses/qf2_loss", criticLoss(q2, q2Tape, sIn, b, m, "qf2"));
+        criticPipe.process(m);
+        criticOpt.step();
+
+        // 3. Actor (eq. 5) against min(Q1, Q2) of the updated critics; GrAdE adds alpha * r * H (lagged r).
+        double r = grade == null ? 0 : grade.ratio();
+        if (gq != null) {
+            gq.measure("actor", actor.block().size(), actorPipe, (rng, out) -> probeActor(source, rng, alpha, r, out[0]));
+            sIn = obsIn.fill(b.obs); // the probe used the shared input
+        }
+        double[] a = actorGradient(sIn, n, alpha, r);
+        actorPipe.process(m);
+        actorOpt.step();
+        actorFast.refresh(actor);
+        m.put("losses/actor_loss", a[0] / n);
+        m.put("losses/entropy", a[1] / n);
+        m.put("losses/min_qf_expected", a[3] / n);
+        if (grade != null) {
+            m.put("grade/ratio", r);
+            m.put("grade/bonus_coef", alpha * r);
+        }
+
+        // 4. Temperature (eq. 6): J(alpha) = E[pi^T(-alpha (log pi + H_target))], differentiated w.r.t. log alpha.
+        // dJ/d(log alpha) = -alpha * E[...] equals the loss value itself.
+        double alphaLoss = -alpha * a[2] / n;
+        if (cfg.learnAlpha()) {
+            temperature.step(alphaLoss);
+        }
+        m.put("losses/alpha", temperature.alpha());
+        m.put("losses/alpha_loss", alphaLoss);
+
+        // 5. Target critics.
+        Polyak.update(targets, critics, cfg.tau());
+        updates++;
+        return m;
+    }
+
+    /** Fills {@code y} with the soft targets of {@code b} (eq. 3); {@code s2In} holds its next observations. */
+    private void softTargets(ReplayBuffer.Batch b, Mlp.Input s2In, double alpha) {
+        int n = b.size;
+        int na = nActions;
         actor.forward(s2In, actorTape);
         actorTape.copyOutputTo(logits);
         Categorical.logSoftmax(logits, n, na, logp, p);
@@ -205,14 +266,15 @@ public final class DiscreteSac {
             }
             y[i] = (float) (b.rewards[i] + cfg.gamma() * (1 - b.terminated[i]) * v);
         }
+    }
 
-        // 2. Critics: MSE(Q_i(s, a), y) summed over both (CleanRL's qf1_loss + qf2_loss), one Adam step.
-        m.put("losses/qf1_loss", criticLoss(q1, q1Tape, sIn, b, m, "qf1"));
-        m.put("losses/qf2_loss", criticLoss(q2, q2Tape, sIn, b, m, "qf2"));
-        criticPipe.process(m);
-        criticOpt.step();
-
-        // 3. Actor (eq. 5) against min(Q1, Q2) of the updated critics; GrAdE adds alpha * r * H (lagged r).
+    /**
+     * The actor's gradient (eq. 5, with GrAdE's bonus for ratio {@code r}) on the observations in
+     * {@code sIn}, written to its parameter gradient; returns the sums of the actor loss, entropy,
+     * {@code sum p (log p + H_target)} and the expected min-Q.
+     */
+    private double[] actorGradient(Mlp.Input sIn, int n, double alpha, double r) {
+        int na = nActions;
         q1.forward(sIn, q1Tape);
         q1Tape.copyOutputTo(qa);
         q2.forward(sIn, q2Tape);
@@ -220,7 +282,6 @@ public final class DiscreteSac {
         actor.forward(sIn, actorTape);
         actorTape.copyOutputTo(logits);
         Categorical.logSoftmax(logits, n, na, logp, p);
-        double r = grade == null ? 0 : grade.ratio();
         double entW = alpha * (1 + r); // alpha * logpi term plus GrAdE's -alpha*r*H = +alpha*r*sum p logp
         double actorLoss = 0;
         double entropy = 0;
@@ -247,30 +308,39 @@ public final class DiscreteSac {
             }
         }
         actor.backward(actorTape, dOut);
-        actorPipe.process(m);
-        actorOpt.step();
-        actorFast.refresh(actor);
-        m.put("losses/actor_loss", actorLoss / n);
-        m.put("losses/entropy", entropy / n);
-        m.put("losses/min_qf_expected", qMin / n);
-        if (grade != null) {
-            m.put("grade/ratio", r);
-            m.put("grade/bonus_coef", alpha * r);
-        }
+        return new double[] {actorLoss, entropy, entGap, qMin};
+    }
 
-        // 4. Temperature (eq. 6): J(alpha) = E[pi^T(-alpha (log pi + H_target))], differentiated w.r.t. log alpha.
-        // dJ/d(log alpha) = -alpha * E[...] equals the loss value itself.
-        double alphaLoss = -alpha * entGap / n;
-        if (cfg.learnAlpha()) {
-            temperature.step(alphaLoss);
-        }
-        m.put("losses/alpha", temperature.alpha());
-        m.put("losses/alpha_loss", alphaLoss);
+    /**
+     * Gradient-quality hook: both critics' raw gradient (the critic step's loss) on a fresh batch from
+     * {@code source}; no step, and the scratch it uses is recomputed by the update afterwards.
+     */
+    private void probeCritics(ReplayBuffer source, Rng rng, double alpha, float[] out) {
+        ReplayBuffer.Batch pb = probeBatch();
+        source.sample(rng, pb);
+        Mlp.Input sIn = obsIn.fill(pb.obs);
+        softTargets(pb, nextObsIn.fill(pb.nextObs), alpha);
+        Map<String, Double> ignored = new LinkedHashMap<>();
+        criticLoss(q1, q1Tape, sIn, pb, ignored, "qf1");
+        criticLoss(q2, q2Tape, sIn, pb, ignored, "qf2");
+        critics.copyGradsTo(out);
+    }
 
-        // 5. Target critics.
-        Polyak.update(targets, critics, cfg.tau());
-        updates++;
-        return m;
+    /** Gradient-quality hook: the actor's raw gradient (the actor step's loss) on a fresh batch from {@code source}. */
+    private void probeActor(ReplayBuffer source, Rng rng, double alpha, double r, float[] out) {
+        ReplayBuffer.Batch pb = probeBatch();
+        source.sample(rng, pb);
+        actorGradient(obsIn.fill(pb.obs), pb.size, alpha, r);
+        actor.block().copyGradsTo(out);
+    }
+
+    private ReplayBuffer.Batch probeBatch;
+
+    private ReplayBuffer.Batch probeBatch() {
+        if (probeBatch == null) {
+            probeBatch = new ReplayBuffer.Batch(cfg.batchSize(), obsDim);
+        }
+        return probeBatch;
     }
 
     /** Forward, MSE loss against {@code y} and backward of one critic (fills its part of the block's gradient). */

@@ -116,7 +116,11 @@ public final class SacRunner implements Runner {
             }
             if (step > cfg.learningStarts() && step % cfg.trainFreq() == 0 && buffer.size() > 0) {
                 for (int k = 0; k < cfg.gradientSteps(); k++) {
-                    Map<String, Double> m = agent.update(buffer, sampleRng);
+                    dev.gymrpc.agents.diag.GradientQuality gq = ctx.gradientQualityDue();
+                    Map<String, Double> m = agent.update(buffer, sampleRng, gq);
+                    if (gq != null) {
+                        gq.report(m);
+                    }
                     ctx.updated(m, agent.actorFinite());
                 }
             }

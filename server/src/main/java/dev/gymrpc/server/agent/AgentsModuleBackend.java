@@ -78,7 +78,8 @@ public final class AgentsModuleBackend implements AgentBackend {
                 ev.getDeterministic(), ev.hasStopAtMeanReturn() ? ev.getStopAtMeanReturn() : Double.NaN);
         Budget budget = spec.hasTotalSteps() ? Budget.steps(spec.getTotalSteps()) : Budget.episodes(spec.getTotalEpisodes());
         TrainRequest request = new TrainRequest(config, spec.getEnvId(), options, spec.getSeed(), budget, schedule,
-                spec.hasAbortGradNorm() ? spec.getAbortGradNorm() : TrainRequest.DEFAULT_ABORT_GRAD_NORM);
+                spec.hasAbortGradNorm() ? spec.getAbortGradNorm() : TrainRequest.DEFAULT_ABORT_GRAD_NORM,
+                SpecResolver.gradDiagnostics(spec));
         EnvSpec envSpec = registry.spec(spec.getEnvId());
         Box obsSpace;
         Space<?> actSpace;

@@ -117,7 +117,37 @@ public final class SpecResolver {
             throw new ConfigException("abort_grad_norm", "must be a finite number >= 0 (0 = off), got "
                     + spec.getAbortGradNorm());
         }
+        if (spec.hasGradDiagnostics()) {
+            dev.gymrpc.agents.diag.GradientDiagnostics d = gradDiagnostics(spec);
+            out.setGradDiagnostics(dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(d.every())
+                    .setMinibatches(d.minibatches()).setLargeBatch(d.largeBatch()));
+        }
         return out.build();
+    }
+
+    /**
+     * The gradient-quality diagnostics a spec asks for ({@code OFF} when unset); 0 in {@code minibatches} or
+     * {@code large_batch} takes the default. Out-of-range values are a {@link ConfigException} naming the field.
+     */
+    public static dev.gymrpc.agents.diag.GradientDiagnostics gradDiagnostics(TrainingSpec spec) {
+        if (!spec.hasGradDiagnostics()) {
+            return dev.gymrpc.agents.diag.GradientDiagnostics.OFF;
+        }
+        dev.gymrpc.proto.v1.GradientDiagnostics g = spec.getGradDiagnostics();
+        if (g.getEvery() < 0) {
+            throw new ConfigException("grad_diagnostics.every", "must be >= 0 (0 = off), got " + g.getEvery());
+        }
+        if (g.getMinibatches() < 0 || g.getMinibatches() == 1) {
+            throw new ConfigException("grad_diagnostics.minibatches", "must be >= 2 (0 = the default "
+                    + dev.gymrpc.agents.diag.GradientDiagnostics.DEFAULT_MINIBATCHES + "), got " + g.getMinibatches());
+        }
+        if (g.getLargeBatch() < 0) {
+            throw new ConfigException("grad_diagnostics.large_batch", "must be >= 1 (0 = the default "
+                    + dev.gymrpc.agents.diag.GradientDiagnostics.DEFAULT_LARGE_BATCH + "), got " + g.getLargeBatch());
+        }
+        return new dev.gymrpc.agents.diag.GradientDiagnostics(g.getEvery(),
+                g.getMinibatches() == 0 ? dev.gymrpc.agents.diag.GradientDiagnostics.DEFAULT_MINIBATCHES : g.getMinibatches(),
+                g.getLargeBatch() == 0 ? dev.gymrpc.agents.diag.GradientDiagnostics.DEFAULT_LARGE_BATCH : g.getLargeBatch());
     }
 
     /** The config of a resolved spec (its preset overlaid with its config values). */

@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
                 "  gymrpc train --algo ppo --env LunarLander-v3 --grade --seed 0 --episodes 1500 --server localhost:50051",
                 "  gymrpc train --algo sac --env FourRooms-v0 --steps 20000 --set hidden_sizes=64 --set learning_starts=1000",
                 "  gymrpc train --algo sac-continuous --env LunarLanderContinuous-v3 --steps 500000 --set tau=0.01",
+                "  gymrpc train --algo sac --env FourRooms-v0 --episodes 300 --grokfast --grad-diagnostics 100",
                 "  gymrpc train --resume job-5f3a9c21"})
 final class TrainCommand implements Callable<Integer> {
 
@@ -100,6 +101,14 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: 1/20 of a step budget).")
     Long checkpointEvery;
 
+    @Option(names = "--grad-diagnostics", paramLabel = "EVERY[,M[,L]]", description = "Gradient-quality diagnostics "
+            + "every EVERY updates (any algorithm; off by default): M independent minibatch gradients (default 8) and a "
+            + "large-batch gradient from L more (default 16) per network, streamed as gradq/* metrics (pairwise and "
+            + "large-batch cosines, relative variance, alignment of the applied step); plot with 'gymrpc plot --metric "
+            + "gradq/critic_pairwise_cos'. Does not change the training; costs about M+L gradient evaluations per network "
+            + "per measurement.")
+    String gradDiagnostics;
+
     @Option(names = "--label", description = "Label for listings and plots (default: derived, e.g. 'sac+grokfast FourRooms-v0 seed 1').")
     String label;
 
@@ -115,6 +124,23 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     ConnectionOptions connection;
+
+    /** {@code EVERY[,M[,L]]} as the proto message (ranges are checked by the server, naming the field). */
+    static dev.gymrpc.proto.v1.GradientDiagnostics gradDiagnostics(String text) {
+        String[] p = text.split(",");
+        if (p.length > 3) {
+            throw new IllegalArgumentException("--grad-diagnostics expects EVERY[,M[,L]], got '" + text + "'");
+        }
+        int[] v = new int[3];
+        try {
+            for (int i = 0; i < p.length; i++) {
+                v[i] = Integer.parseInt(p[i].trim());
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--grad-diagnostics expects EVERY[,M[,L]] of integers, got '" + text + "'");
+        }
+        return dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(v[0]).setMinibatches(v[1]).setLargeBatch(v[2]).build();
+    }
 
     TrainingSpec spec() {
         if (algo == null || env == null || budget == null) {
@@ -165,6 +191,9 @@ final class TrainCommand implements Callable<Integer> {
         s.setEvaluation(ev);
         if (checkpointEvery != null) {
             s.setCheckpointEverySteps(checkpointEvery);
+        }
+        if (gradDiagnostics != null) {
+            s.setGradDiagnostics(gradDiagnostics(gradDiagnostics));
         }
         return s.build();
     }

@@ -131,6 +131,15 @@ class AgentServiceBadInputTest {
                 cfg, "spec.evaluation.stop_at_mean_return", "finite"));
         c.add(new Case("negative abort norm", s -> train(s, sacSpec(1, 10).setAbortGradNorm(-1)), bad, cfg,
                 "spec.abort_grad_norm", ">= 0"));
+        c.add(new Case("negative grad diagnostics interval", s -> train(s, sacSpec(1, 10).setGradDiagnostics(
+                dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(-5))), bad, cfg,
+                "spec.grad_diagnostics.every", ">= 0"));
+        c.add(new Case("one diagnostic minibatch", s -> train(s, sacSpec(1, 10).setGradDiagnostics(
+                dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(5).setMinibatches(1))), bad, cfg,
+                "spec.grad_diagnostics.minibatches", ">= 2"));
+        c.add(new Case("negative diagnostic large batch", s -> train(s, sacSpec(1, 10).setGradDiagnostics(
+                dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(5).setLargeBatch(-1))), bad, cfg,
+                "spec.grad_diagnostics.large_batch", ">= 1"));
         c.add(new Case("unknown job", s -> s.getJob(GetJobRequest.newBuilder().setJobId("job-nope").build()),
                 Status.Code.NOT_FOUND, AgentErrors.UNKNOWN_JOB, null, "ListJobs"));
         c.add(new Case("cancel unknown job", s -> s.cancelJob(CancelJobRequest.newBuilder().setJobId("x").build()),

@@ -202,6 +202,30 @@ class AgentServiceTrainingTest {
         }
     }
 
+    /** Gradient-quality diagnostics asked for in the spec stream as metrics and land in the job's metrics.csv. */
+    @Test
+    void gradDiagnosticsStreamAsMetricsAndLandInMetricsCsv() throws Exception {
+        try (AgentTestServer s = server()) {
+            Job j = s.blocking().startTraining(StartTrainingRequest.newBuilder().setSpec(tinySac(4, 400)
+                    .setGradDiagnostics(dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(50)
+                            .setMinibatches(3).setLargeBatch(4))).build());
+            Job done = awaitFinal(s.blocking(), j.getJobId());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.getReason());
+            assertEquals(50, done.getTraining().getGradDiagnostics().getEvery());
+            TreeSet<String> names = new TreeSet<>();
+            watchAll(s.blocking(), j.getJobId(), 0).stream().filter(JobEvent::hasUpdate)
+                    .forEach(e -> names.addAll(e.getUpdate().getMetricsMap().keySet()));
+            assertTrue(names.contains("gradq/critic_pairwise_cos") && names.contains("gradq/actor_step_true_cos"),
+                    names.toString());
+            TreeSet<String> csv = new TreeSet<>();
+            for (dev.gymrpc.server.store.MetricsCsv.Row r : dev.gymrpc.server.store.MetricsCsv.read(
+                    s.storeDir.resolve("jobs").resolve(j.getJobId()).resolve("metrics.csv"))) {
+                csv.add(r.name());
+            }
+            assertTrue(csv.contains("gradq/critic_rel_var") && csv.contains("gradq/actor_true_cos"), csv.toString());
+        }
+    }
+
     @Test
     void aDivergingRealRunFailsWithTheReason() throws Exception {
         try (AgentTestServer s = server()) {

@@ -200,6 +200,31 @@ class AgentCommandsTest {
     }
 
     @Test
+    void gradDiagnosticsOptionMapsOntoTheSpec() {
+        CommandLine.ParseResult r = Main.commandLine().parseArgs("train", "--algo", "sac", "--env", "FourRooms-v0",
+                "--episodes", "5", "--grad-diagnostics", "25");
+        TrainingSpec s = ((TrainCommand) r.subcommand().commandSpec().userObject()).spec();
+        assertEquals(25, s.getGradDiagnostics().getEvery());
+        TrainingSpec resolved = dev.gymrpc.server.agent.SpecResolver.resolve(s, dev.gymrpc.envs.EnvRegistry.standard());
+        assertEquals(8, resolved.getGradDiagnostics().getMinibatches(), "the server fills the defaults");
+        assertEquals(16, resolved.getGradDiagnostics().getLargeBatch());
+        CommandLine.ParseResult full = Main.commandLine().parseArgs("train", "--algo", "ppo", "--env", "CartPole-v1",
+                "--episodes", "5", "--grad-diagnostics", "10,4,32");
+        TrainingSpec f = ((TrainCommand) full.subcommand().commandSpec().userObject()).spec();
+        assertEquals(dev.gymrpc.proto.v1.GradientDiagnostics.newBuilder().setEvery(10).setMinibatches(4).setLargeBatch(32)
+                .build(), f.getGradDiagnostics());
+        CommandLine.ParseResult none = Main.commandLine().parseArgs("train", "--algo", "ppo", "--env", "CartPole-v1",
+                "--episodes", "5");
+        assertFalse(((TrainCommand) none.subcommand().commandSpec().userObject()).spec().hasGradDiagnostics());
+        CommandLine.ParseResult bad = Main.commandLine().parseArgs("train", "--algo", "ppo", "--env", "CartPole-v1",
+                "--episodes", "5", "--grad-diagnostics", "often");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ((TrainCommand) bad.subcommand().commandSpec().userObject()).spec());
+        assertTrue(e.getMessage().contains("--grad-diagnostics"), e.getMessage());
+        assertTrue(run("train", "--help").out().contains("--grad-diagnostics"));
+    }
+
+    @Test
     void optionsMapOntoTheSpec() {
         CommandLine.ParseResult r = Main.commandLine().parseArgs("train", "--algo", "ppo", "--env", "CartPole-v1",
                 "--episodes", "50", "--grade", "--grad-clip", "0.5", "--seed", "7", "--set", "hidden_sizes=64,64",
