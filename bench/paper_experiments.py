@@ -243,7 +243,7 @@ def fourrooms(data, fig):
         ("discounted return, episodes 150-250", lambda r: window_mean(r.ep_values(ret), 149, 250), 2),
         ("discounted return, episodes 901-1000", lambda r: window_mean(r.ep_values(ret), 900, 1000), 2),
         ("mean over all 1000 episodes", lambda r: window_mean(r.ep_values(ret), 0, 1000), 2),
-        ("critic loss, first 20k updates", lambda r: up_mean(r, "losses/qf1_loss", 0, 25_000), 3),
+        ("critic loss, env steps 0-25k", lambda r: up_mean(r, "losses/qf1_loss", 0, 25_000), 3),
         ("critic loss, after 50k steps", lambda r: up_mean(r, "losses/qf1_loss", 50_000), 4),
         ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
         ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
