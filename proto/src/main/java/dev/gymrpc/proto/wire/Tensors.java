@@ -1,6 +1,7 @@
 package dev.gymrpc.proto.wire;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.gymrpc.proto.v1.BoolArray;
 import dev.gymrpc.proto.v1.DType;
 import dev.gymrpc.proto.v1.DoubleArray;
@@ -8,6 +9,8 @@ import dev.gymrpc.proto.v1.FloatArray;
 import dev.gymrpc.proto.v1.Int32Array;
 import dev.gymrpc.proto.v1.Int64Array;
 import dev.gymrpc.proto.v1.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -139,26 +142,26 @@ public final class Tensors {
      * keeps its IEEE 754 bits (NaN payloads included).
      */
     public static ByteString packLittleEndian(float[] flat, dev.gymrpc.envs.DType dtype) {
-        java.nio.ByteBuffer buf;
+        ByteBuffer buf;
         switch (dtype) {
             case FLOAT32:
-                buf = java.nio.ByteBuffer.allocate(flat.length * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                buf = ByteBuffer.allocate(flat.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 buf.asFloatBuffer().put(flat);
                 break;
             case FLOAT64:
-                buf = java.nio.ByteBuffer.allocate(flat.length * Double.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                buf = ByteBuffer.allocate(flat.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (float v : flat) {
                     buf.putDouble(v);
                 }
                 break;
             case INT32:
-                buf = java.nio.ByteBuffer.allocate(flat.length * Integer.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                buf = ByteBuffer.allocate(flat.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (float v : flat) {
                     buf.putInt((int) v);
                 }
                 break;
             case INT64:
-                buf = java.nio.ByteBuffer.allocate(flat.length * Long.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                buf = ByteBuffer.allocate(flat.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (float v : flat) {
                     buf.putLong((long) v);
                 }
@@ -168,13 +171,13 @@ public final class Tensors {
                 for (int i = 0; i < d.length; i++) {
                     d[i] = (byte) (int) flat[i];
                 }
-                return com.google.protobuf.UnsafeByteOperations.unsafeWrap(d);
+                return UnsafeByteOperations.unsafeWrap(d);
             }
             default:
                 throw new IllegalArgumentException("unsupported dtype " + dtype);
         }
         // The array is new and never written again, so the ByteString may wrap it without a copy.
-        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(buf.array());
+        return UnsafeByteOperations.unsafeWrap(buf.array());
     }
 
     /** The dtype named by the tensor's payload kind ({@code DTYPE_UNSPECIFIED} when no payload is set). */
