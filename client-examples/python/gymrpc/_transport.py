@@ -38,7 +38,7 @@ from gymrpc.errors import (
 DEFAULT_ADDRESS = "localhost:50051"
 #: The protocol this client speaks (env.proto: GetServerInfoResponse.protocol_version).
 PROTOCOL_MAJOR = 1
-PROTOCOL_VERSION = "1.0"
+PROTOCOL_VERSION = "1.1"
 #: Seconds to wait for a server to answer the first call (covers a server that is still starting).
 DEFAULT_CONNECT_TIMEOUT = 10.0
 #: Deadline of every unary call, in seconds. Generous: a call only takes this long if the server is stuck.

@@ -152,6 +152,18 @@ class ObservationDecoder:
                 array = np.fromiter(values, dtype=self.dtype, count=count)
         return array.reshape(self.shape)
 
+    def packed(self, data: bytes) -> np.ndarray:
+        """Decodes ``VectorStepResponse.packed_observations`` (protocol 1.1): the batch's elements as
+        little-endian bytes of the space's dtype. Returns a new, writable array."""
+        wire = self.dtype.newbyteorder("<")
+        expected = int(np.prod(self.shape, dtype=np.int64)) * wire.itemsize
+        if len(data) != expected:
+            raise ProtocolError(
+                f"the server sent {len(data)} bytes of packed observations; the space {self.space} batched "
+                f"as {self.shape} needs {expected}"
+            )
+        return np.frombuffer(data, dtype=wire).astype(self.dtype).reshape(self.shape)
+
 
 class RemoteEnv(gym.Env):
     """A Gymnasium environment running on a gymrpc server.

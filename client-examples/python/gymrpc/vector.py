@@ -17,6 +17,18 @@ from gymrpc._transport import DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, Con
 from gymrpc.errors import InvalidActionError
 from gymrpc.env import NAMESPACE, ActionEncoder, ObservationDecoder, _streaming_default, decode_frame
 
+#: Every VectorStep asks for the packed batch (env.proto BatchEncoding, protocol 1.1): observations as raw
+#: little-endian bytes (one numpy.frombuffer instead of a conversion element by element) and no infos when
+#: all are empty. A 1.0 server ignores the field and answers in the 1.0 form, which is decoded as before.
+_PACKED = env_pb2.BatchEncoding.BATCH_ENCODING_PACKED
+
+
+def _observations(decode: ObservationDecoder, response):
+    """The observations of a VectorStepResponse (either form) or a VectorResetResponse."""
+    if response.HasField("observations"):
+        return decode(response.observations)
+    return decode.packed(response.packed_observations)
+
 _MODES = {
     AutoresetMode.NEXT_STEP: env_pb2.AutoresetMode.AUTORESET_MODE_NEXT_STEP,
     AutoresetMode.SAME_STEP: env_pb2.AutoresetMode.AUTORESET_MODE_SAME_STEP,
@@ -228,7 +240,8 @@ class RemoteVectorEnv(VectorEnv):
         self._check_idle("step")
         response = self._transport.call(
             "vector_step",
-            env_pb2.VectorStepRequest(handle=self._handle, actions=self._encoder.batch(actions, self.num_envs)),
+            env_pb2.VectorStepRequest(handle=self._handle, actions=self._encoder.batch(actions, self.num_envs),
+                                      batch_encoding=_PACKED),
         )
         return self._step_result(response)
 
@@ -257,7 +270,7 @@ class RemoteVectorEnv(VectorEnv):
         infos: dict[str, Any] = {}
         for g, response in enumerate(responses):
             self._infos(response.infos, infos, offset=g * self.batch_size)
-        obs = np.concatenate([self._decode_group_obs(r.observations) for r in responses])
+        obs = np.concatenate([_observations(self._decode_group_obs, r) for r in responses])
         self._last_obs = obs
         return (
             obs,
@@ -320,7 +333,7 @@ class RemoteVectorEnv(VectorEnv):
         for i, fields in enumerate(response.infos):
             if fields.fields:
                 batch._add_info(info, _codec.from_value_map(fields.fields), i)
-        obs = self._decode_group_obs(response.observations)
+        obs = _observations(self._decode_group_obs, response)
         lo = g * self.batch_size
         self._store_group_obs(g, obs)
         info["env_id"] = np.arange(lo, lo + self.batch_size)
@@ -406,7 +419,8 @@ class RemoteVectorEnv(VectorEnv):
         batch = self.batch_size
         if len(self._handles) == 1:
             requests = [env_pb2.VectorStepRequest(handle=self._handle,
-                                                  actions=self._encoder.batch(actions, self.num_envs))]
+                                                  actions=self._encoder.batch(actions, self.num_envs),
+                                                  batch_encoding=_PACKED)]
         else:
             array = np.asarray(actions)
             rows = len(groups) * batch
@@ -417,7 +431,8 @@ class RemoteVectorEnv(VectorEnv):
             # some groups stepped and others not (one server env validates its batch before stepping).
             self._check_actions(array)
             requests = [env_pb2.VectorStepRequest(handle=self._handles[g],
-                                                  actions=self._encoder.batch(array[k * batch:(k + 1) * batch], batch))
+                                                  actions=self._encoder.batch(array[k * batch:(k + 1) * batch], batch),
+                                                  batch_encoding=_PACKED)
                         for k, g in enumerate(groups)]
         for g, request in zip(groups, requests):
             self._send("vector_step", request, ("step", g))
@@ -432,7 +447,7 @@ class RemoteVectorEnv(VectorEnv):
     def _step_result(self, response):
         """One server vector env's VectorStepResponse as Gymnasium's step tuple."""
         infos = self._infos(response.infos)
-        obs = self._decode_obs(response.observations)
+        obs = _observations(self._decode_obs, response)
         self._last_obs = obs
         return (obs, np.array(response.rewards, dtype=np.float64), np.array(response.terminated, dtype=np.bool_),
                 np.array(response.truncated, dtype=np.bool_), infos)

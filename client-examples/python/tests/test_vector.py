@@ -218,3 +218,52 @@ def test_default_server_threads_and_results_independent_of_threads(server_addres
         runs.append(steps)
     for got, want in zip(*runs):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
+def test_packed_batch_encoding_matches_the_1_0_form(server_address, streaming, mode, monkeypatch):
+    """Protocol 1.1's packed batch (raw little-endian observations, all-empty infos left out) gives the same
+    step results as the 1.0 form, which a client that does not ask for it still gets."""
+    from gymrpc import vector as vector_module
+    from gymrpc._pb import env_pb2
+
+    packed = gymrpc.make_vec("CartPole-v1", N, address=server_address, streaming=streaming, autoreset_mode=mode)
+    monkeypatch.setattr(vector_module, "_PACKED", env_pb2.BatchEncoding.BATCH_ENCODING_UNSPECIFIED)
+    old = gymrpc.make_vec("CartPole-v1", N, address=server_address, streaming=streaming, autoreset_mode=mode)
+    rng = np.random.default_rng(5)
+    try:
+        assert np.array_equal(packed.reset(seed=3)[0], old.reset(seed=3)[0])
+        ends = 0
+        for _ in range(300):
+            actions = rng.integers(0, 2, N)
+            monkeypatch.setattr(vector_module, "_PACKED", env_pb2.BatchEncoding.BATCH_ENCODING_PACKED)
+            got = packed.step(actions)
+            monkeypatch.setattr(vector_module, "_PACKED", env_pb2.BatchEncoding.BATCH_ENCODING_UNSPECIFIED)
+            want = old.step(actions)
+            assert got[0].dtype == np.float32 and got[0].shape == (N, 4) and got[0].flags.writeable
+            assert got[0].tobytes() == want[0].tobytes()  # bit for bit
+            for g, w in zip(got[1:4], want[1:4]):
+                assert g.dtype == w.dtype and np.array_equal(g, w)
+            assert got[4].keys() == want[4].keys()
+            for key in want[4]:
+                if key == "final_obs":
+                    for a, b in zip(got[4][key], want[4][key]):
+                        assert (a is None and b is None) or np.array_equal(a, b)
+                elif key != "final_info":
+                    assert np.array_equal(got[4][key], want[4][key]), key
+            ends += int((want[2] | want[3]).sum())
+        assert ends > 3
+    finally:
+        packed.close()
+        old.close()
+
+
+def test_packed_observations_of_the_wrong_size_are_a_protocol_error():
+    from gymrpc.env import ObservationDecoder
+    from gymrpc.errors import ProtocolError
+
+    decode = ObservationDecoder(gym.spaces.Box(-1, 1, (3,), np.float32), batch=2)
+    data = np.arange(6, dtype="<f4").tobytes()
+    assert np.array_equal(decode.packed(data), np.arange(6, dtype=np.float32).reshape(2, 3))
+    with pytest.raises(ProtocolError, match="24"):
+        decode.packed(data[:-4])

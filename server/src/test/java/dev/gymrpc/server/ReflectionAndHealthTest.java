@@ -165,8 +165,8 @@ class ReflectionAndHealthTest {
             EnvServiceGrpc.EnvServiceBlockingStub stub = EnvServiceGrpc.newBlockingStub(f.channel);
             GetServerInfoResponse info = stub.getServerInfo(GetServerInfoRequest.getDefaultInstance());
             assertEquals(1, info.getProtocolMajor());
-            assertEquals("1.0", info.getProtocolVersion());
-            assertTrue(info.getCapabilitiesList().containsAll(List.of("vector", "session-stream")));
+            assertEquals("1.1", info.getProtocolVersion());
+            assertTrue(info.getCapabilitiesList().containsAll(List.of("vector", "session-stream", "packed-batch")));
             assertEquals(ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, info.getMaxMessageBytes());
 
             Map<String, EnvInfo> envs = stub.listEnvs(ListEnvsRequest.getDefaultInstance()).getEnvsList().stream()

@@ -188,4 +188,59 @@ class VectorEnvRpcTest {
         assertEquals(1, EnvOperations.vectorThreads(1, 64, 8));
         assertEquals(3, EnvOperations.vectorThreads(5, 3, 8));
     }
+
+    /**
+     * Protocol 1.1's packed batch carries exactly what the 1.0 form does: the same observation bits as
+     * little-endian float32 bytes, the same rewards and flags, and the same infos (left out only when every
+     * one is empty). Two vector envs with one seed and one action sequence, one asked for each form; a 1.0
+     * client (no batch_encoding) still gets the 1.0 form.
+     */
+    @Test
+    void packedBatchEncodingCarriesTheSameBatchAsThe10Form() {
+        var stub = dev.gymrpc.proto.v1.EnvServiceGrpc.newBlockingStub(fixture.channel);
+        int n = 5;
+        String[] handles = new String[2];
+        for (int k = 0; k < 2; k++) {
+            handles[k] = stub.makeVectorEnv(dev.gymrpc.proto.v1.MakeVectorEnvRequest.newBuilder()
+                    .setEnvId("CartPole-v1").setNumEnvs(n).setThreads(2)
+                    .setAutoresetMode(dev.gymrpc.proto.v1.AutoresetMode.AUTORESET_MODE_SAME_STEP).build()).getHandle();
+            stub.vectorReset(dev.gymrpc.proto.v1.VectorResetRequest.newBuilder().setHandle(handles[k]).setSeed(7).build());
+        }
+        SplittableRandom rng = new SplittableRandom(3);
+        int withInfos = 0;
+        int withoutInfos = 0;
+        for (int t = 0; t < 300; t++) {
+            dev.gymrpc.proto.v1.Int64Array.Builder a = dev.gymrpc.proto.v1.Int64Array.newBuilder();
+            for (int i = 0; i < n; i++) {
+                a.addValues(rng.nextInt(2));
+            }
+            dev.gymrpc.proto.v1.Tensor actions = dev.gymrpc.proto.v1.Tensor.newBuilder().addShape(n).setInt64S(a).build();
+            dev.gymrpc.proto.v1.VectorStepResponse old = stub.vectorStep(dev.gymrpc.proto.v1.VectorStepRequest
+                    .newBuilder().setHandle(handles[0]).setActions(actions).build());
+            dev.gymrpc.proto.v1.VectorStepResponse packed = stub.vectorStep(dev.gymrpc.proto.v1.VectorStepRequest
+                    .newBuilder().setHandle(handles[1]).setActions(actions)
+                    .setBatchEncoding(dev.gymrpc.proto.v1.BatchEncoding.BATCH_ENCODING_PACKED).build());
+            assertTrue(old.hasObservations() && old.getPackedObservations().isEmpty(), "1.0 form at step " + t);
+            assertEquals(n, old.getInfosCount());
+            assertFalse(packed.hasObservations(), "packed form leaves the observations tensor unset");
+            float[] want = dev.gymrpc.proto.wire.Tensors.toFloats(old.getObservations());
+            java.nio.FloatBuffer got = packed.getPackedObservations().asReadOnlyByteBuffer()
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            assertEquals(want.length * 4, packed.getPackedObservations().size());
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got.get(i)), "element " + i);
+            }
+            assertEquals(old.getRewardsList(), packed.getRewardsList());
+            assertEquals(old.getTerminatedList(), packed.getTerminatedList());
+            assertEquals(old.getTruncatedList(), packed.getTruncatedList());
+            if (old.getInfosList().stream().allMatch(m -> m.getFieldsCount() == 0)) {
+                assertEquals(0, packed.getInfosCount(), "all-empty infos are left out at step " + t);
+                withoutInfos++;
+            } else {
+                assertEquals(old.getInfosList(), packed.getInfosList(), "infos at step " + t);
+                withInfos++;
+            }
+        }
+        assertTrue(withInfos > 3 && withoutInfos > 100, withInfos + " steps with infos, " + withoutInfos + " without");
+    }
 }

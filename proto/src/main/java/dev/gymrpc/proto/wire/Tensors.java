@@ -1,6 +1,7 @@
 package dev.gymrpc.proto.wire;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.gymrpc.proto.v1.BoolArray;
 import dev.gymrpc.proto.v1.DType;
 import dev.gymrpc.proto.v1.DoubleArray;
@@ -8,6 +9,8 @@ import dev.gymrpc.proto.v1.FloatArray;
 import dev.gymrpc.proto.v1.Int32Array;
 import dev.gymrpc.proto.v1.Int64Array;
 import dev.gymrpc.proto.v1.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -130,6 +133,51 @@ public final class Tensors {
             default:
                 throw new IllegalArgumentException("unsupported dtype " + dtype);
         }
+    }
+
+    /**
+     * {@code flat} as the raw little-endian bytes of {@code dtype}, row-major (the
+     * {@code VectorStepResponse.packed_observations} form, protocol 1.1): the values {@link #encode} would
+     * carry, converted the same way, one element after the other with no per-element framing. float32
+     * keeps its IEEE 754 bits (NaN payloads included).
+     */
+    public static ByteString packLittleEndian(float[] flat, dev.gymrpc.envs.DType dtype) {
+        ByteBuffer buf;
+        switch (dtype) {
+            case FLOAT32:
+                buf = ByteBuffer.allocate(flat.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(flat);
+                break;
+            case FLOAT64:
+                buf = ByteBuffer.allocate(flat.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : flat) {
+                    buf.putDouble(v);
+                }
+                break;
+            case INT32:
+                buf = ByteBuffer.allocate(flat.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : flat) {
+                    buf.putInt((int) v);
+                }
+                break;
+            case INT64:
+                buf = ByteBuffer.allocate(flat.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : flat) {
+                    buf.putLong((long) v);
+                }
+                break;
+            case UINT8: {
+                byte[] d = new byte[flat.length];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = (byte) (int) flat[i];
+                }
+                return UnsafeByteOperations.unsafeWrap(d);
+            }
+            default:
+                throw new IllegalArgumentException("unsupported dtype " + dtype);
+        }
+        // The array is new and never written again, so the ByteString may wrap it without a copy.
+        return UnsafeByteOperations.unsafeWrap(buf.array());
     }
 
     /** The dtype named by the tensor's payload kind ({@code DTYPE_UNSPECIFIED} when no payload is set). */

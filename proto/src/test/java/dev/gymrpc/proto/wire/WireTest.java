@@ -100,4 +100,31 @@ class WireTest {
         assertArrayEquals(new float[] {0f, -1f}, (float[]) batch.get(1));
         assertThrows(InvalidActionException.class, () -> Actions.decodeBatch(box, Tensors.ofFloats(new float[4]), 2));
     }
+
+    /** packLittleEndian carries, as raw little-endian bytes, the values encode() carries for every dtype. */
+    @Test
+    void packedBytesHoldTheSameValuesAsTheTensorOfEachDtype() {
+        float[] v = {1f, -2f, 3.5f, Float.NaN, Float.intBitsToFloat(0x7fc00123), 255f};
+        java.nio.ByteBuffer f32 = Tensors.packLittleEndian(v, DType.FLOAT32).asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(v.length * 4, f32.remaining());
+        for (float x : v) {
+            assertEquals(Float.floatToRawIntBits(x), f32.getInt(), "float32 bits, NaN payloads included");
+        }
+        float[] ints = {1f, -2f, 3f, 0f, 7f, 255f};
+        for (DType t : new DType[] {DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8}) {
+            Tensor tensor = Tensors.encode(ints, t, ints.length);
+            java.nio.ByteBuffer b = Tensors.packLittleEndian(ints, t).asReadOnlyByteBuffer()
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < ints.length; i++) {
+                switch (t) {
+                    case FLOAT64 -> assertEquals(tensor.getDoubles().getValues(i), b.getDouble());
+                    case INT32 -> assertEquals(tensor.getInt32S().getValues(i), b.getInt());
+                    case INT64 -> assertEquals(tensor.getInt64S().getValues(i), b.getLong());
+                    default -> assertEquals(tensor.getUint8S().byteAt(i), b.get());
+                }
+            }
+            assertEquals(0, b.remaining(), t + " has no trailing bytes");
+        }
+    }
 }

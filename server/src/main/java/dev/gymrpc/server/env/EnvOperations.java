@@ -32,6 +32,7 @@ import dev.gymrpc.proto.v1.StepResponse;
 import dev.gymrpc.proto.v1.ValueMap;
 import dev.gymrpc.proto.v1.VectorResetRequest;
 import dev.gymrpc.proto.v1.VectorResetResponse;
+import dev.gymrpc.proto.v1.BatchEncoding;
 import dev.gymrpc.proto.v1.VectorStepRequest;
 import dev.gymrpc.proto.v1.VectorStepResponse;
 import dev.gymrpc.proto.wire.Actions;
@@ -54,7 +55,7 @@ public final class EnvOperations {
 
     /** Protocol version of gymrpc/v1/env.proto: major.minor. */
     public static final int PROTOCOL_MAJOR = 1;
-    public static final int PROTOCOL_MINOR = 0;
+    public static final int PROTOCOL_MINOR = 1;
 
     private static final String SERVER_VERSION = "0.1.0-SNAPSHOT";
 
@@ -80,7 +81,7 @@ public final class EnvOperations {
                 .setProtocolMajor(PROTOCOL_MAJOR)
                 .setProtocolMinor(PROTOCOL_MINOR)
                 .setServerVersion(SERVER_VERSION)
-                .addAllCapabilities(List.of("vector", "session-stream", "render-png", "render-rgb"))
+                .addAllCapabilities(List.of("vector", "session-stream", "render-png", "render-rgb", "packed-batch"))
                 .setMaxMessageBytes(config.maxMessageBytes())
                 .setMaxSessions(config.maxSessions())
                 .setIdleTimeoutMs(config.idleTimeout().toMillis())
@@ -278,18 +279,37 @@ public final class EnvOperations {
             }
             List<Object> actions = Actions.decodeBatch(env.singleActionSpace(), request.getActions(), env.numEnvs());
             VectorEnv.VectorStep r = env.step(actions);
-            VectorStepResponse.Builder b = VectorStepResponse.newBuilder()
-                    .setObservations(Tensors.encode(r.observations(), env.singleObservationSpace().dtype(),
-                            s.batchObservationShape()));
+            boolean packed = request.getBatchEncoding() == BatchEncoding.BATCH_ENCODING_PACKED;
+            VectorStepResponse.Builder b = VectorStepResponse.newBuilder();
+            if (packed) {
+                b.setPackedObservations(Tensors.packLittleEndian(r.observations(),
+                        env.singleObservationSpace().dtype()));
+            } else {
+                b.setObservations(Tensors.encode(r.observations(), env.singleObservationSpace().dtype(),
+                        s.batchObservationShape()));
+            }
+            // Packed: the infos are left out when every one is empty (env.proto, BATCH_ENCODING_PACKED).
+            boolean infos = !packed || !allEmpty(r.infos());
             for (int i = 0; i < env.numEnvs(); i++) {
                 b.addRewards(r.rewards()[i]);
                 b.addTerminated(r.terminated()[i]);
                 b.addTruncated(r.truncated()[i]);
-                b.addInfos(ValueMap.newBuilder().putAllFields(Values.toValueMap(r.infos().get(i))));
+                if (infos) {
+                    b.addInfos(ValueMap.newBuilder().putAllFields(Values.toValueMap(r.infos().get(i))));
+                }
                 s.ended[i] = r.terminated()[i] || r.truncated()[i];
             }
             return b.build();
         });
+    }
+
+    private static boolean allEmpty(List<? extends Map<?, ?>> infos) {
+        for (Map<?, ?> info : infos) {
+            if (info != null && !info.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- descriptions ------------------------------------------------------------------------
