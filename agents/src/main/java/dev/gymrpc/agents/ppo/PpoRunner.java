@@ -133,66 +133,82 @@ public final class PpoRunner implements Runner {
     }
 
     private void runEpisodic(Env<?> env) {
-        int start = ((Discrete) env.actionSpace()).start();
-        int d = env.observationSpace().flatSize();
-        float[] logp1 = new float[1];
         boolean first = true;
         while (!ctx.done()) {
             float[] obs = env.reset(first ? ctx.firstResetSeed() : null, Map.of()).observation();
             first = false;
-            List<float[]> obsList = new ArrayList<>();
-            int cap = 256;
-            int[] actions = new int[cap];
-            float[] logps = new float[cap];
-            float[] values = new float[cap];
-            float[] rewards = new float[cap];
-            int len = 0;
-            double ret = 0;
-            double disc = 0;
-            double g = 1;
-            boolean terminated;
-            while (true) {
-                if (len == cap) {
-                    cap *= 2;
-                    actions = Arrays.copyOf(actions, cap);
-                    logps = Arrays.copyOf(logps, cap);
-                    values = Arrays.copyOf(values, cap);
-                    rewards = Arrays.copyOf(rewards, cap);
-                }
-                int a = agent.act(obs, 0, false, actRng, logp1);
-                obsList.add(obs);
-                actions[len] = a;
-                logps[len] = logp1[0];
-                values[len] = agent.value(obs, 0);
-                Step s = env.stepObject(start + a);
-                ctx.addSteps(1);
-                ret += s.reward();
-                disc += g * s.reward();
-                g *= cfg.gamma();
-                rewards[len] = (float) (hook == null ? s.reward() : hook.reward(s.reward(), agent.lastActEntropy()));
-                len++;
-                obs = s.observation();
-                if (s.terminated() || s.truncated()) {
-                    terminated = s.terminated();
-                    break;
-                }
-                if (ctx.done()) {
-                    return;
-                }
+            Episode e = collectEpisode(env, obs, actRng, true);
+            if (e == null) {
+                return; // the budget ended inside the episode
             }
-            ctx.episodeEnded(ret, len, disc, terminated);
-            Rollout r = episodeRollout(obsList, d, actions, logps, values, rewards, len);
+            ctx.episodeEnded(e.ret, e.len, e.disc, e.terminated);
             double frac = anneal();
             dev.gymrpc.agents.diag.GradientQuality gq = ctx.gradientQualityDue();
             if (gq != null) {
                 measureOnEpisodes(gq);
             }
-            Map<String, Double> m = agent.update(r, updateRng);
+            Map<String, Double> m = agent.update(e.rollout, updateRng);
             if (gq != null) {
                 gq.report(m);
             }
             m.put("charts/learning_rate_frac", frac);
             ctx.updated(m, agent.actorFinite());
+        }
+    }
+
+    /** One whole episode of the current policy as a rollout, with its return, discounted return and end. */
+    private record Episode(Rollout rollout, double ret, double disc, int len, boolean terminated) {
+    }
+
+    /**
+     * Plays one episode from {@code obs} with actions sampled from {@code rng}. For training
+     * ({@code counted}) each step counts in the run's budget, and null is returned if the budget ends inside
+     * the episode; the diagnostics' episodes are not counted.
+     */
+    private Episode collectEpisode(Env<?> env, float[] obs, Rng rng, boolean counted) {
+        int start = ((Discrete) env.actionSpace()).start();
+        int d = env.observationSpace().flatSize();
+        float[] logp1 = new float[1];
+        List<float[]> obsList = new ArrayList<>();
+        int cap = 256;
+        int[] actions = new int[cap];
+        float[] logps = new float[cap];
+        float[] values = new float[cap];
+        float[] rewards = new float[cap];
+        int len = 0;
+        double ret = 0;
+        double disc = 0;
+        double g = 1;
+        while (true) {
+            if (len == cap) {
+                cap *= 2;
+                actions = Arrays.copyOf(actions, cap);
+                logps = Arrays.copyOf(logps, cap);
+                values = Arrays.copyOf(values, cap);
+                rewards = Arrays.copyOf(rewards, cap);
+            }
+            int a = agent.act(obs, 0, false, rng, logp1);
+            obsList.add(obs);
+            actions[len] = a;
+            logps[len] = logp1[0];
+            values[len] = agent.value(obs, 0);
+            Step s = env.stepObject(start + a);
+            if (counted) {
+                ctx.addSteps(1);
+            }
+            ret += s.reward();
+            disc += g * s.reward();
+            g *= cfg.gamma();
+            rewards[len] = (float) (hook == null ? s.reward() : hook.reward(s.reward(), agent.lastActEntropy()));
+            len++;
+            obs = s.observation();
+            if (s.terminated() || s.truncated()) {
+                return new Episode(episodeRollout(obsList, d, actions, logps, values, rewards, len), ret, disc, len,
+                        s.terminated());
+            }
+            if (counted && ctx.done()) {
+                return null;
+            }
         }
     }
 
@@ -365,48 +381,12 @@ public final class PpoRunner implements Runner {
                 new int[] {agent.critic().numParams(), agent.actor().numParams()},
                 new dev.gymrpc.agents.aug.GradientPipeline[] {agent.criticPipeline(), agent.actorPipeline()},
                 (g, out) -> {
-                    Rollout e = diagnosticEpisode(diagEnv, g);
+                    float[] first = diagEnv.reset(g.nextLong(), Map.of()).observation();
+                    Rollout e = collectEpisode(diagEnv, first, g, false).rollout();
                     int b = cfg.minibatchSize();
                     int[] idx = b == 0 ? all(e.n()) : draw(g, e.n(), Math.min(b, e.n()));
                     agent.probeGradients(e, idx, out[0], out[1]);
                 });
-    }
-
-    /** One episode of the current policy for the diagnostics (as {@link #runEpisodic} collects one). */
-    private Rollout diagnosticEpisode(Env<?> env, Rng g) {
-        int start = ((Discrete) env.actionSpace()).start();
-        int d = env.observationSpace().flatSize();
-        float[] logp1 = new float[1];
-        float[] obs = env.reset(g.nextLong(), Map.of()).observation();
-        List<float[]> obsList = new ArrayList<>();
-        int cap = 256;
-        int[] actions = new int[cap];
-        float[] logps = new float[cap];
-        float[] values = new float[cap];
-        float[] rewards = new float[cap];
-        int len = 0;
-        while (true) {
-            if (len == cap) {
-                cap *= 2;
-                actions = Arrays.copyOf(actions, cap);
-                logps = Arrays.copyOf(logps, cap);
-                values = Arrays.copyOf(values, cap);
-                rewards = Arrays.copyOf(rewards, cap);
-            }
-            int a = agent.act(obs, 0, false, g, logp1);
-            obsList.add(obs);
-            actions[len] = a;
-            logps[len] = logp1[0];
-            values[len] = agent.value(obs, 0);
-            Step s = env.stepObject(start + a);
-            rewards[len] = (float) (hook == null ? s.reward() : hook.reward(s.reward(), agent.lastActEntropy()));
-            len++;
-            obs = s.observation();
-            if (s.terminated() || s.truncated()) {
-                break;
-            }
-        }
-        return episodeRollout(obsList, d, actions, logps, values, rewards, len);
     }
 
     private static int[] draw(Rng g, int n, int b) {
