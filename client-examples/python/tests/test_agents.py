@@ -217,6 +217,20 @@ def test_train_by_name_with_config_values(client):
     assert actions.dtype == np.int64 and actions.shape == (5,) and probs.shape == (5, 2)
 
 
+def test_stop_at_mean_return_ends_the_run_with_its_model(client):
+    """Every FourRooms return is above -1e9, so the run stops at its first evaluation (near step 300 of
+    5,000), stores its model and says when in `reason`."""
+    job = client.train("sac", "FourRooms-v0", seed=3, steps=5000, wait=True, progress=False,
+                       config={"hidden_sizes": [16], "learning_starts": 100, "batch_size": 16},
+                       env_options={"max_episode_steps": 30},
+                       evaluation={"every_steps": 300, "episodes": 1, "final_episodes": 1,
+                                   "stop_at_mean_return": -1e9})
+    assert job.state == agent_pb2.JOB_STATE_SUCCEEDED, describe_job(job)
+    assert job.progress.global_step < 5000 and job.model_id
+    assert job.reason.startswith("stopped early: evaluation mean return ")
+    assert job.reason.endswith(f"at env step {job.progress.global_step}")
+
+
 def test_old_style_calls_still_work(client):
     """The calls of the pre-plug-in client (episode budget, grokfast=True, a SacConfig-named config dict
     with a deprecated enum number) and a request that uses the deprecated typed messages directly."""
