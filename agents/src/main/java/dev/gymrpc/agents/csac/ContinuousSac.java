@@ -4,6 +4,7 @@ import dev.gymrpc.agents.ActionHead;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.aug.Grade;
 import dev.gymrpc.agents.aug.GradientPipeline;
+import dev.gymrpc.agents.buffer.ReplayBuffer;
 import dev.gymrpc.agents.io.StateBag;
 import dev.gymrpc.agents.nn.AdamOptimizer;
 import dev.gymrpc.agents.nn.FastForward;
@@ -63,7 +64,7 @@ public final class ContinuousSac {
     long updates;
 
     // Per-update scratch, sized for cfg.batchSize().
-    private final ContinuousReplayBuffer.Batch batch;
+    private final ReplayBuffer.Batch batch;
     private final Mlp.Input obsIn;
     private final Mlp.Input nextObsIn;
     private final Mlp.Input saIn;
@@ -122,7 +123,7 @@ public final class ContinuousSac {
 
         int b = cfg.batchSize();
         int d = actDim;
-        batch = new ContinuousReplayBuffer.Batch(b, obsDim, d);
+        batch = new ReplayBuffer.Batch(b, obsDim, d);
         obsIn = new Mlp.Input(obsDim, b);
         nextObsIn = new Mlp.Input(obsDim, b);
         saIn = new Mlp.Input(obsDim + d, b);
@@ -216,28 +217,28 @@ public final class ContinuousSac {
     }
 
     /** Samples a batch from {@code buffer} and performs one full update; {@code rng} also draws the policy noise. */
-    public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng) {
+    public Map<String, Double> update(ReplayBuffer buffer, Rng rng) {
         return update(buffer, rng, null);
     }
 
     /**
-     * As {@link #update(ContinuousReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not
+     * As {@link #update(ReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not
      * null: the critics' at the parameters of the critic step, the actor's after the critic step, each on
      * batches from {@code buffer} with policy noise from {@code gq}'s own generator. The update itself is
      * the same with or without it.
      */
-    public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq) {
+    public Map<String, Double> update(ReplayBuffer buffer, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq) {
         buffer.sample(rng, batch);
         return update(batch, rng, gq, buffer);
     }
 
     /** One full update on {@code b} (critics, actor, temperature, targets); metrics in a stable order. */
-    public Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng) {
+    public Map<String, Double> update(ReplayBuffer.Batch b, Rng rng) {
         return update(b, rng, null, null);
     }
 
-    private Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq,
-                                       ContinuousReplayBuffer source) {
+    private Map<String, Double> update(ReplayBuffer.Batch b, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq,
+                                       ReplayBuffer source) {
         int n = b.size;
         if (n != cfg.batchSize()) {
             throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
@@ -296,7 +297,7 @@ public final class ContinuousSac {
     }
 
     /** Fills {@code y} with the soft targets of {@code b}, one next action per transition drawn with {@code rng}. */
-    private void softTargets(ContinuousReplayBuffer.Batch b, Mlp.Input s2In, double alpha, Rng rng) {
+    private void softTargets(ReplayBuffer.Batch b, Mlp.Input s2In, double alpha, Rng rng) {
         int n = b.size;
         int d = actDim;
         actor.forward(s2In, actorTape);
@@ -319,7 +320,7 @@ public final class ContinuousSac {
      * GrAdE's bonus for ratio {@code r}, written to its parameter gradient; returns the sums of the actor
      * loss, log pi and the min-Q.
      */
-    private double[] actorGradient(ContinuousReplayBuffer.Batch b, Mlp.Input sIn, double alpha, double r, Rng rng) {
+    private double[] actorGradient(ReplayBuffer.Batch b, Mlp.Input sIn, double alpha, double r, Rng rng) {
         int n = b.size;
         int d = actDim;
         actor.forward(sIn, actorTape);
@@ -360,8 +361,8 @@ public final class ContinuousSac {
     }
 
     /** Gradient-quality hook: both critics' raw gradient on a fresh batch from {@code source}; no step. */
-    private void probeCritics(ContinuousReplayBuffer source, Rng rng, double alpha, float[] o) {
-        ContinuousReplayBuffer.Batch pb = probeBatch();
+    private void probeCritics(ReplayBuffer source, Rng rng, double alpha, float[] o) {
+        ReplayBuffer.Batch pb = probeBatch();
         source.sample(rng, pb);
         softTargets(pb, nextObsIn.fill(pb.nextObs), alpha, rng);
         saIn.fill(concat(pb.obs, pb.actions, pb.size));
@@ -372,18 +373,18 @@ public final class ContinuousSac {
     }
 
     /** Gradient-quality hook: the actor's raw gradient on a fresh batch from {@code source}; no step. */
-    private void probeActor(ContinuousReplayBuffer source, Rng rng, double alpha, double r, float[] o) {
-        ContinuousReplayBuffer.Batch pb = probeBatch();
+    private void probeActor(ReplayBuffer source, Rng rng, double alpha, double r, float[] o) {
+        ReplayBuffer.Batch pb = probeBatch();
         source.sample(rng, pb);
         actorGradient(pb, obsIn.fill(pb.obs), alpha, r, rng);
         actor.block().copyGradsTo(o);
     }
 
-    private ContinuousReplayBuffer.Batch probeBatch;
+    private ReplayBuffer.Batch probeBatch;
 
-    private ContinuousReplayBuffer.Batch probeBatch() {
+    private ReplayBuffer.Batch probeBatch() {
         if (probeBatch == null) {
-            probeBatch = new ContinuousReplayBuffer.Batch(cfg.batchSize(), obsDim, actDim);
+            probeBatch = new ReplayBuffer.Batch(cfg.batchSize(), obsDim, actDim);
         }
         return probeBatch;
     }

@@ -5,6 +5,7 @@ import dev.gymrpc.agents.CheckpointOptions;
 import dev.gymrpc.agents.Policy;
 import dev.gymrpc.agents.RunContext;
 import dev.gymrpc.agents.Runner;
+import dev.gymrpc.agents.buffer.ReplayBuffer;
 import dev.gymrpc.agents.io.StateBag;
 import dev.gymrpc.agents.util.Rng;
 import dev.gymrpc.envs.Box;
@@ -25,7 +26,7 @@ public final class ContinuousSacRunner implements Runner {
     private final ContinuousSacConfig cfg;
     private final RunContext ctx;
     private final ContinuousSac agent;
-    private final ContinuousReplayBuffer buffer;
+    private final ReplayBuffer buffer;
     private final ActionHead head;
     private Rng actRng;
     private Rng sampleRng;
@@ -46,7 +47,7 @@ public final class ContinuousSacRunner implements Runner {
         this.agent = new ContinuousSac(cfg, obsDim, head, master.split());
         this.actRng = master.split();
         this.sampleRng = master.split();
-        this.buffer = new ContinuousReplayBuffer(cfg.bufferSize(), obsDim, head.n());
+        this.buffer = new ReplayBuffer(cfg.bufferSize(), obsDim, head.n());
     }
 
     public ContinuousSac agent() {

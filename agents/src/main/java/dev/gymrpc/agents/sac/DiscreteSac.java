@@ -353,7 +353,7 @@ public final class DiscreteSac {
         double loss = 0;
         double qsum = 0;
         for (int i = 0; i < n; i++) {
-            int k = i * na + b.actions[i];
+            int k = i * na + (int) b.actions[i];
             double d = qa[k] - y[i];
             loss += d * d;
             qsum += qa[k];
