@@ -4,7 +4,7 @@ import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.nn.Mlp;
 
 /**
- * What {@link SoftActorCritic} reads from a SAC config: the fields Discrete SAC's
+ * What {@link SoftActorCritic} and {@link OffPolicyRunner} read from a SAC config: the fields Discrete SAC's
  * and continuous SAC's config records have in common (each record keeps its own fields, names and presets).
  */
 public interface OffPolicyConfig extends AlgoConfig {
