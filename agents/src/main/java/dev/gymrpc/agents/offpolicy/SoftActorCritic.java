@@ -112,7 +112,10 @@ public abstract class SoftActorCritic {
         return actorFast.allFinite();
     }
 
-    /** Samples a batch from {@code buffer} and performs one full update; returns metrics in a stable order. */
+    /**
+     * Samples a batch from {@code buffer} with {@code rng} and performs one full update; {@code rng} also draws
+     * any policy noise (continuous SAC). Returns metrics in a stable order.
+     */
     public Map<String, Double> update(ReplayBuffer buffer, Rng rng) {
         return update(buffer, rng, null);
     }
@@ -121,7 +124,7 @@ public abstract class SoftActorCritic {
      * As {@link #update(ReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not null:
      * the critics' at the parameters of the critic step, the actor's after the critic step (the parameters
      * and critics the actor step uses), each on minibatches drawn from {@code buffer} with {@code gq}'s
-     * own generator. The update itself is the same with or without it.
+     * own generator (and policy noise from it). The update itself is the same with or without it.
      */
     public Map<String, Double> update(ReplayBuffer buffer, Rng rng, GradientQuality gq) {
         buffer.sample(rng, batch);
