@@ -2,7 +2,6 @@ package dev.gymrpc.agents.bench;
 
 import dev.gymrpc.agents.ActionHead;
 import dev.gymrpc.agents.Augmentations;
-import dev.gymrpc.agents.csac.ContinuousReplayBuffer;
 import dev.gymrpc.agents.csac.ContinuousSac;
 import dev.gymrpc.agents.csac.ContinuousSacConfig;
 import dev.gymrpc.agents.buffer.ReplayBuffer;
@@ -78,7 +77,7 @@ public final class UpdateBench {
             ActionHead head = ActionHead.squashedGaussian(dev.gymrpc.envs.Box.uniform(-1f, 1f, new int[] {2},
                     dev.gymrpc.envs.DType.FLOAT32));
             ContinuousSac csac = new ContinuousSac(cfg, obs, head, new Rng(2));
-            ContinuousReplayBuffer cbuf = new ContinuousReplayBuffer(10_000, obs, 2);
+            ReplayBuffer cbuf = new ReplayBuffer(10_000, obs, 2);
             Rng r = new Rng(3);
             float[] o = new float[obs];
             float[] ca = new float[2];

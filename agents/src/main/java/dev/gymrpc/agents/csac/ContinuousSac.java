@@ -1,15 +1,11 @@
 package dev.gymrpc.agents.csac;
 
 import dev.gymrpc.agents.ActionHead;
-import dev.gymrpc.agents.Augmentations;
-import dev.gymrpc.agents.aug.Grade;
 import dev.gymrpc.agents.aug.GradientPipeline;
-import dev.gymrpc.agents.io.StateBag;
-import dev.gymrpc.agents.nn.AdamOptimizer;
-import dev.gymrpc.agents.nn.FastForward;
+import dev.gymrpc.agents.buffer.ReplayBuffer;
+import dev.gymrpc.agents.diag.GradientQuality;
 import dev.gymrpc.agents.nn.Mlp;
-import dev.gymrpc.agents.nn.ParamBlock;
-import dev.gymrpc.agents.nn.Polyak;
+import dev.gymrpc.agents.offpolicy.SoftActorCritic;
 import dev.gymrpc.agents.util.Rng;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,34 +32,17 @@ import java.util.Map;
  *   <li>Polyak averaging of both target critics.</li>
  * </ol>
  * Grokfast, GrAdE, clipping and weight decay go through the shared {@link GradientPipeline} exactly as in
- * Discrete SAC. Not thread-safe.
+ * Discrete SAC; networks, optimizers, temperature, checkpointing and the end of each update are shared
+ * with it in {@link SoftActorCritic}. Not thread-safe.
  */
-public final class ContinuousSac {
+public final class ContinuousSac extends SoftActorCritic {
 
     private final ContinuousSacConfig cfg;
     private final ActionHead head;
     private final int obsDim;
     private final int actDim;
-    final Mlp actor;
-    final Mlp q1;
-    final Mlp q2;
-    final Mlp q1Target;
-    final Mlp q2Target;
-    /** Both online critics in one flat block: one Adam step and one gradient pipeline for the pair (as CleanRL). */
-    final ParamBlock critics;
-    final ParamBlock targets;
-    final AdamOptimizer actorOpt;
-    final AdamOptimizer criticOpt;
-    final dev.gymrpc.agents.aug.Temperature temperature;
-    final GradientPipeline actorPipe;
-    final GradientPipeline criticPipe;
-    final Grade grade;
-    private final FastForward actorFast;
-    private final double targetEntropy;
-    long updates;
 
     // Per-update scratch, sized for cfg.batchSize().
-    private final ContinuousReplayBuffer.Batch batch;
     private final Mlp.Input obsIn;
     private final Mlp.Input nextObsIn;
     private final Mlp.Input saIn;
@@ -93,36 +72,15 @@ public final class ContinuousSac {
     private final float[] actOut;
 
     public ContinuousSac(ContinuousSacConfig cfg, int obsDim, ActionHead head, Rng rng) {
-        if (head.kind() != ActionHead.Kind.SQUASHED_GAUSSIAN) {
-            throw new IllegalArgumentException("continuous SAC needs a squashed Gaussian head, got " + head.kind());
-        }
+        super(cfg, "csac", Mlp.layerSizes(obsDim, cfg.hidden(), requireSquashedGaussian(head).outputs()),
+                Mlp.layerSizes(obsDim + head.n(), cfg.hidden(), 1), cfg.targetEntropyPerDim() * head.n(), obsDim, head.n(), rng);
         this.cfg = cfg;
         this.head = head;
         this.obsDim = obsDim;
         this.actDim = head.n();
-        int[] actorSizes = Mlp.layerSizes(obsDim, cfg.hidden(), head.outputs());
-        int[] criticSizes = Mlp.layerSizes(obsDim + actDim, cfg.hidden(), 1);
-        actor = new Mlp(actorSizes, cfg.init(), rng);
-        critics = new ParamBlock(2 * Mlp.paramCount(criticSizes));
-        q1 = new Mlp(criticSizes, cfg.init(), rng, critics);
-        q2 = new Mlp(criticSizes, cfg.init(), rng, critics);
-        targets = new ParamBlock(2 * Mlp.paramCount(criticSizes));
-        q1Target = new Mlp(criticSizes, cfg.init(), rng, targets);
-        q2Target = new Mlp(criticSizes, cfg.init(), rng, targets);
-        targets.setAllParams(critics.paramsCopy());
-        Augmentations aug = cfg.augmentations();
-        actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
-        criticOpt = new AdamOptimizer(critics, cfg.criticLr(), aug.weightDecay());
-        temperature = new dev.gymrpc.agents.aug.Temperature(cfg.initialAlpha(), cfg.alphaLr());
-        grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
-        actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
-        criticPipe = new GradientPipeline(critics, "critic", aug, null);
-        actorFast = new FastForward(actor);
-        targetEntropy = cfg.targetEntropyPerDim() * actDim;
 
         int b = cfg.batchSize();
         int d = actDim;
-        batch = new ContinuousReplayBuffer.Batch(b, obsDim, d);
         obsIn = new Mlp.Input(obsDim, b);
         nextObsIn = new Mlp.Input(obsDim, b);
         saIn = new Mlp.Input(obsDim + d, b);
@@ -152,43 +110,19 @@ public final class ContinuousSac {
         actOut = new float[2 * d];
     }
 
+    private static ActionHead requireSquashedGaussian(ActionHead head) {
+        if (head.kind() != ActionHead.Kind.SQUASHED_GAUSSIAN) {
+            throw new IllegalArgumentException("continuous SAC needs a squashed Gaussian head, got " + head.kind());
+        }
+        return head;
+    }
+
     public ContinuousSacConfig config() {
         return cfg;
     }
 
     public ActionHead head() {
         return head;
-    }
-
-    public Mlp actor() {
-        return actor;
-    }
-
-    /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */
-    public GradientPipeline actorPipeline() {
-        return actorPipe;
-    }
-
-    /** Both critics' gradient pipeline. */
-    public GradientPipeline criticPipeline() {
-        return criticPipe;
-    }
-
-    public double alpha() {
-        return temperature.alpha();
-    }
-
-    public double targetEntropy() {
-        return targetEntropy;
-    }
-
-    public long updates() {
-        return updates;
-    }
-
-    /** Whether the actor's parameters are all finite (checked after each update, on the fast copy). */
-    public boolean actorFinite() {
-        return actorFast.allFinite();
     }
 
     /**
@@ -215,29 +149,13 @@ public final class ContinuousSac {
         temperature.setLearningRateFraction(frac);
     }
 
-    /** Samples a batch from {@code buffer} and performs one full update; {@code rng} also draws the policy noise. */
-    public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng) {
-        return update(buffer, rng, null);
-    }
-
-    /**
-     * As {@link #update(ContinuousReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not
-     * null: the critics' at the parameters of the critic step, the actor's after the critic step, each on
-     * batches from {@code buffer} with policy noise from {@code gq}'s own generator. The update itself is
-     * the same with or without it.
-     */
-    public Map<String, Double> update(ContinuousReplayBuffer buffer, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq) {
-        buffer.sample(rng, batch);
-        return update(batch, rng, gq, buffer);
-    }
-
     /** One full update on {@code b} (critics, actor, temperature, targets); metrics in a stable order. */
-    public Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng) {
+    public Map<String, Double> update(ReplayBuffer.Batch b, Rng rng) {
         return update(b, rng, null, null);
     }
 
-    private Map<String, Double> update(ContinuousReplayBuffer.Batch b, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq,
-                                       ContinuousReplayBuffer source) {
+    @Override
+    protected Map<String, Double> update(ReplayBuffer.Batch b, Rng rng, GradientQuality gq, ReplayBuffer source) {
         int n = b.size;
         if (n != cfg.batchSize()) {
             throw new IllegalArgumentException("batch of " + n + " transitions, config says " + cfg.batchSize());
@@ -257,11 +175,10 @@ public final class ContinuousSac {
         saIn.fill(concat(b.obs, b.actions, n));
         m.put("losses/qf1_loss", criticLoss(q1, q1Tape, n, m, "qf1"));
         m.put("losses/qf2_loss", criticLoss(q2, q2Tape, n, m, "qf2"));
-        criticPipe.process(m);
-        criticOpt.step();
+        stepCritics(m);
 
         // 3. Actor against min(Q1, Q2) of the updated critics at a reparameterised action.
-        double r = grade == null ? 0 : grade.ratio();
+        double r = gradeRatio();
         if (gq != null) {
             gq.measure("actor", actor.block().size(), actorPipe, (g, o) -> probeActor(source, g, alpha, r, o[0]));
             sIn = obsIn.fill(b.obs); // the probe used the shared input
@@ -270,33 +187,20 @@ public final class ContinuousSac {
         double actorLoss = a[0];
         double logpSum = a[1];
         double qMin = a[2];
-        actorPipe.process(m);
-        actorOpt.step();
-        actorFast.refresh(actor);
+        stepActor(m);
         m.put("losses/actor_loss", actorLoss / n);
         m.put("losses/entropy", -logpSum / n);
         m.put("losses/min_qf_expected", qMin / n);
-        if (grade != null) {
-            m.put("grade/ratio", r);
-            m.put("grade/bonus_coef", alpha * r);
-        }
 
         // 4. Temperature: J(alpha) = E[-alpha (log pi + H_target)]; dJ/d(log alpha) equals the loss value.
         double alphaLoss = -alpha * (logpSum / n + targetEntropy);
-        if (cfg.learnAlpha()) {
-            temperature.step(alphaLoss);
-        }
-        m.put("losses/alpha", temperature.alpha());
-        m.put("losses/alpha_loss", alphaLoss);
 
-        // 5. Target critics.
-        Polyak.update(targets, critics, cfg.tau());
-        updates++;
-        return m;
+        // 5. GrAdE metrics, temperature step and target critics.
+        return finishUpdate(m, alpha, r, alphaLoss);
     }
 
     /** Fills {@code y} with the soft targets of {@code b}, one next action per transition drawn with {@code rng}. */
-    private void softTargets(ContinuousReplayBuffer.Batch b, Mlp.Input s2In, double alpha, Rng rng) {
+    private void softTargets(ReplayBuffer.Batch b, Mlp.Input s2In, double alpha, Rng rng) {
         int n = b.size;
         int d = actDim;
         actor.forward(s2In, actorTape);
@@ -319,7 +223,7 @@ public final class ContinuousSac {
      * GrAdE's bonus for ratio {@code r}, written to its parameter gradient; returns the sums of the actor
      * loss, log pi and the min-Q.
      */
-    private double[] actorGradient(ContinuousReplayBuffer.Batch b, Mlp.Input sIn, double alpha, double r, Rng rng) {
+    private double[] actorGradient(ReplayBuffer.Batch b, Mlp.Input sIn, double alpha, double r, Rng rng) {
         int n = b.size;
         int d = actDim;
         actor.forward(sIn, actorTape);
@@ -360,8 +264,8 @@ public final class ContinuousSac {
     }
 
     /** Gradient-quality hook: both critics' raw gradient on a fresh batch from {@code source}; no step. */
-    private void probeCritics(ContinuousReplayBuffer source, Rng rng, double alpha, float[] o) {
-        ContinuousReplayBuffer.Batch pb = probeBatch();
+    private void probeCritics(ReplayBuffer source, Rng rng, double alpha, float[] o) {
+        ReplayBuffer.Batch pb = probeBatch();
         source.sample(rng, pb);
         softTargets(pb, nextObsIn.fill(pb.nextObs), alpha, rng);
         saIn.fill(concat(pb.obs, pb.actions, pb.size));
@@ -372,20 +276,11 @@ public final class ContinuousSac {
     }
 
     /** Gradient-quality hook: the actor's raw gradient on a fresh batch from {@code source}; no step. */
-    private void probeActor(ContinuousReplayBuffer source, Rng rng, double alpha, double r, float[] o) {
-        ContinuousReplayBuffer.Batch pb = probeBatch();
+    private void probeActor(ReplayBuffer source, Rng rng, double alpha, double r, float[] o) {
+        ReplayBuffer.Batch pb = probeBatch();
         source.sample(rng, pb);
         actorGradient(pb, obsIn.fill(pb.obs), alpha, r, rng);
         actor.block().copyGradsTo(o);
-    }
-
-    private ContinuousReplayBuffer.Batch probeBatch;
-
-    private ContinuousReplayBuffer.Batch probeBatch() {
-        if (probeBatch == null) {
-            probeBatch = new ContinuousReplayBuffer.Batch(cfg.batchSize(), obsDim, actDim);
-        }
-        return probeBatch;
     }
 
     /** Rows {@code [obs_i, act_i]} for the critics' input. */
@@ -414,37 +309,5 @@ public final class ContinuousSac {
         q.backward(tape, dQ1);
         m.put("losses/" + name + "_values", qsum / n);
         return loss / n;
-    }
-
-    /** Adds networks, optimizers, temperature, augmentation state and counters to a checkpoint. */
-    public void save(StateBag bag) {
-        bag.putArray("csac.actor", actor.block().paramsCopy());
-        bag.putArray("csac.critics", critics.paramsCopy());
-        bag.putArray("csac.targets", targets.paramsCopy());
-        actorOpt.save(bag, "csac.actor");
-        criticOpt.save(bag, "csac.critic");
-        actorPipe.save(bag, "csac.actor");
-        criticPipe.save(bag, "csac.critic");
-        if (grade != null) {
-            grade.save(bag, "csac.grade");
-        }
-        temperature.save(bag, "csac");
-        bag.put("csac.updates", updates);
-    }
-
-    public void restore(StateBag bag) {
-        actor.block().setAllParams(bag.array("csac.actor"));
-        critics.setAllParams(bag.array("csac.critics"));
-        targets.setAllParams(bag.array("csac.targets"));
-        actorOpt.restore(bag, "csac.actor");
-        criticOpt.restore(bag, "csac.critic");
-        actorPipe.restore(bag, "csac.actor");
-        criticPipe.restore(bag, "csac.critic");
-        if (grade != null) {
-            grade.restore(bag, "csac.grade");
-        }
-        temperature.restore(bag, "csac");
-        updates = bag.getLong("csac.updates");
-        actorFast.refresh(actor);
     }
 }

@@ -1,6 +1,6 @@
 package dev.gymrpc.agents.csac;
 
-import dev.gymrpc.agents.AlgoConfig;
+import dev.gymrpc.agents.offpolicy.OffPolicyConfig;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.config.Param;
 import dev.gymrpc.agents.nn.Mlp;
@@ -46,7 +46,7 @@ public record ContinuousSacConfig(
         @Param(doc = "env steps with uniformly random actions before the first update", min = 0) int learningStarts,
         @Param(doc = "env steps between update phases (1 = update every step)", min = 1) int trainFreq,
         @Param(doc = "updates per phase", min = 1) int gradientSteps,
-        Augmentations augmentations) implements AlgoConfig {
+        Augmentations augmentations) implements OffPolicyConfig {
 
     /** The algorithm's name on the wire and in model files. */
     public static final String NAME = "sac-continuous";

@@ -1,15 +1,11 @@
 package dev.gymrpc.agents.sac;
 
-import dev.gymrpc.agents.Augmentations;
-import dev.gymrpc.agents.aug.Grade;
-import dev.gymrpc.agents.aug.GradientPipeline;
 import dev.gymrpc.agents.buffer.ReplayBuffer;
-import dev.gymrpc.agents.nn.AdamOptimizer;
+import dev.gymrpc.agents.diag.GradientQuality;
 import dev.gymrpc.agents.nn.Categorical;
 import dev.gymrpc.agents.nn.FastForward;
-import dev.gymrpc.agents.nn.ParamBlock;
 import dev.gymrpc.agents.nn.Mlp;
-import dev.gymrpc.agents.nn.Polyak;
+import dev.gymrpc.agents.offpolicy.SoftActorCritic;
 import dev.gymrpc.agents.util.Rng;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,33 +26,15 @@ import java.util.Map;
  *   <li>Polyak averaging of both target critics.</li>
  * </ol>
  * Losses are differentiated by hand with respect to the network outputs (logits or Q-values) and
- * backpropagated through {@link Mlp}. Not thread-safe.
+ * backpropagated through {@link Mlp}. Networks, optimizers, temperature, checkpointing and the end of each
+ * update are shared with continuous SAC in {@link SoftActorCritic}. Not thread-safe.
  */
-public final class DiscreteSac {
+public final class DiscreteSac extends SoftActorCritic {
 
     private final SacConfig cfg;
-    private final int obsDim;
     private final int nActions;
-    final Mlp actor;
-    final Mlp q1;
-    final Mlp q2;
-    final Mlp q1Target;
-    final Mlp q2Target;
-    /** Both online critics in one flat block: one Adam step and one gradient pipeline for the pair (as CleanRL). */
-    final ParamBlock critics;
-    final ParamBlock targets;
-    final AdamOptimizer actorOpt;
-    final AdamOptimizer criticOpt;
-    final dev.gymrpc.agents.aug.Temperature temperature;
-    final GradientPipeline actorPipe;
-    final GradientPipeline criticPipe;
-    final Grade grade;
-    private final FastForward actorFast;
-    private final double targetEntropy;
-    long updates;
 
     // Per-update scratch, sized for cfg.batchSize().
-    private final ReplayBuffer.Batch batch;
     private final Mlp.Input obsIn;
     private final Mlp.Input nextObsIn;
     private final Mlp.Tape actorTape;
@@ -76,30 +54,12 @@ public final class DiscreteSac {
     private final float[] actP;
 
     public DiscreteSac(SacConfig cfg, int obsDim, int nActions, Rng rng) {
+        super(cfg, "sac", Mlp.layerSizes(obsDim, cfg.hidden(), nActions), Mlp.layerSizes(obsDim, cfg.hidden(), nActions),
+                cfg.targetEntropyScale() * Math.log(nActions), obsDim, 1, rng);
         this.cfg = cfg;
-        this.obsDim = obsDim;
         this.nActions = nActions;
-        int[] sizes = Mlp.layerSizes(obsDim, cfg.hidden(), nActions);
-        actor = new Mlp(sizes, cfg.init(), rng);
-        critics = new ParamBlock(2 * Mlp.paramCount(sizes));
-        q1 = new Mlp(sizes, cfg.init(), rng, critics);
-        q2 = new Mlp(sizes, cfg.init(), rng, critics);
-        targets = new ParamBlock(2 * Mlp.paramCount(sizes));
-        q1Target = new Mlp(sizes, cfg.init(), rng, targets);
-        q2Target = new Mlp(sizes, cfg.init(), rng, targets);
-        targets.setAllParams(critics.paramsCopy());
-        Augmentations aug = cfg.augmentations();
-        actorOpt = new AdamOptimizer(actor.block(), cfg.actorLr(), aug.weightDecay());
-        criticOpt = new AdamOptimizer(critics, cfg.criticLr(), aug.weightDecay());
-        temperature = new dev.gymrpc.agents.aug.Temperature(cfg.initialAlpha(), cfg.alphaLr());
-        grade = aug.grade() ? new Grade(aug.gradeBeta()) : null;
-        actorPipe = new GradientPipeline(actor.block(), "actor", aug, grade);
-        criticPipe = new GradientPipeline(critics, "critic", aug, null);
-        actorFast = new FastForward(actor);
-        targetEntropy = cfg.targetEntropyScale() * Math.log(nActions);
 
         int b = cfg.batchSize();
-        batch = new ReplayBuffer.Batch(b, obsDim);
         obsIn = new Mlp.Input(obsDim, b);
         nextObsIn = new Mlp.Input(obsDim, b);
         actorTape = actor.newTape();
@@ -123,37 +83,6 @@ public final class DiscreteSac {
         return cfg;
     }
 
-    /** The actor's gradient pipeline (to observe gradients in tests and diagnostics). */
-    public GradientPipeline actorPipeline() {
-        return actorPipe;
-    }
-
-    /** The critic's (SAC: both critics') gradient pipeline. */
-    public GradientPipeline criticPipeline() {
-        return criticPipe;
-    }
-
-    public Mlp actor() {
-        return actor;
-    }
-
-    public double alpha() {
-        return temperature.alpha();
-    }
-
-    /** Whether the actor's parameters are all finite (checked after each update, on the fast copy). */
-    public boolean actorFinite() {
-        return actorFast.allFinite();
-    }
-
-    public long updates() {
-        return updates;
-    }
-
-    public double targetEntropy() {
-        return targetEntropy;
-    }
-
     /** Q1(s, .) for one observation (diagnostics; plain-Java forward on a copy of the weights). */
     public float[] q1Values(float[] obs) {
         float[] out = new float[nActions];
@@ -171,28 +100,13 @@ public final class DiscreteSac {
         return rng.categorical(actP, 0, nActions);
     }
 
-    /** Samples a batch from {@code buffer} and performs one full update; returns metrics in a stable order. */
-    public Map<String, Double> update(ReplayBuffer buffer, Rng rng) {
-        return update(buffer, rng, null);
-    }
-
-    /**
-     * As {@link #update(ReplayBuffer, Rng)}, measuring gradient quality first if {@code gq} is not null:
-     * the critics' at the parameters of the critic step, the actor's after the critic step (the parameters
-     * and critics the actor step uses), each on minibatches drawn from {@code buffer} with {@code gq}'s
-     * own generator. The update itself is the same with or without it.
-     */
-    public Map<String, Double> update(ReplayBuffer buffer, Rng rng, dev.gymrpc.agents.diag.GradientQuality gq) {
-        buffer.sample(rng, batch);
-        return update(batch, gq, buffer);
-    }
-
     /** One full update on {@code b} (critics, actor, temperature, targets). */
     public Map<String, Double> update(ReplayBuffer.Batch b) {
-        return update(b, null, null);
+        return update(b, null, null, null);
     }
 
-    private Map<String, Double> update(ReplayBuffer.Batch b, dev.gymrpc.agents.diag.GradientQuality gq, ReplayBuffer source) {
+    @Override
+    protected Map<String, Double> update(ReplayBuffer.Batch b, Rng noise, GradientQuality gq, ReplayBuffer source) {
         int n = b.size;
         Map<String, Double> m = new LinkedHashMap<>();
         double alpha = temperature.alpha();
@@ -211,40 +125,26 @@ public final class DiscreteSac {
         // 2. Critics: MSE(Q_i(s, a), y) summed over both (CleanRL's qf1_loss + qf2_loss), one Adam step.
         m.put("losses/qf1_loss", criticLoss(q1, q1Tape, sIn, b, m, "qf1"));
         m.put("losses/qf2_loss", criticLoss(q2, q2Tape, sIn, b, m, "qf2"));
-        criticPipe.process(m);
-        criticOpt.step();
+        stepCritics(m);
 
         // 3. Actor (eq. 5) against min(Q1, Q2) of the updated critics; GrAdE adds alpha * r * H (lagged r).
-        double r = grade == null ? 0 : grade.ratio();
+        double r = gradeRatio();
         if (gq != null) {
             gq.measure("actor", actor.block().size(), actorPipe, (rng, out) -> probeActor(source, rng, alpha, r, out[0]));
             sIn = obsIn.fill(b.obs); // the probe used the shared input
         }
         double[] a = actorGradient(sIn, n, alpha, r);
-        actorPipe.process(m);
-        actorOpt.step();
-        actorFast.refresh(actor);
+        stepActor(m);
         m.put("losses/actor_loss", a[0] / n);
         m.put("losses/entropy", a[1] / n);
         m.put("losses/min_qf_expected", a[3] / n);
-        if (grade != null) {
-            m.put("grade/ratio", r);
-            m.put("grade/bonus_coef", alpha * r);
-        }
 
         // 4. Temperature (eq. 6): J(alpha) = E[pi^T(-alpha (log pi + H_target))], differentiated w.r.t. log alpha.
         // dJ/d(log alpha) = -alpha * E[...] equals the loss value itself.
         double alphaLoss = -alpha * a[2] / n;
-        if (cfg.learnAlpha()) {
-            temperature.step(alphaLoss);
-        }
-        m.put("losses/alpha", temperature.alpha());
-        m.put("losses/alpha_loss", alphaLoss);
 
-        // 5. Target critics.
-        Polyak.update(targets, critics, cfg.tau());
-        updates++;
-        return m;
+        // 5. GrAdE metrics, temperature step and target critics.
+        return finishUpdate(m, alpha, r, alphaLoss);
     }
 
     /** Fills {@code y} with the soft targets of {@code b} (eq. 3); {@code s2In} holds its next observations. */
@@ -334,15 +234,6 @@ public final class DiscreteSac {
         actor.block().copyGradsTo(out);
     }
 
-    private ReplayBuffer.Batch probeBatch;
-
-    private ReplayBuffer.Batch probeBatch() {
-        if (probeBatch == null) {
-            probeBatch = new ReplayBuffer.Batch(cfg.batchSize(), obsDim);
-        }
-        return probeBatch;
-    }
-
     /** Forward, MSE loss against {@code y} and backward of one critic (fills its part of the block's gradient). */
     private double criticLoss(Mlp q, Mlp.Tape tape, Mlp.Input sIn, ReplayBuffer.Batch b, Map<String, Double> m, String name) {
         int n = b.size;
@@ -353,7 +244,7 @@ public final class DiscreteSac {
         double loss = 0;
         double qsum = 0;
         for (int i = 0; i < n; i++) {
-            int k = i * na + b.actions[i];
+            int k = i * na + (int) b.actions[i];
             double d = qa[k] - y[i];
             loss += d * d;
             qsum += qa[k];
@@ -362,37 +253,5 @@ public final class DiscreteSac {
         q.backward(tape, dOut);
         m.put("losses/" + name + "_values", qsum / n);
         return loss / n;
-    }
-
-    /** Adds networks, optimizers, temperature, augmentation state and counters to a checkpoint. */
-    public void save(dev.gymrpc.agents.io.StateBag bag) {
-        bag.putArray("sac.actor", actor.block().paramsCopy());
-        bag.putArray("sac.critics", critics.paramsCopy());
-        bag.putArray("sac.targets", targets.paramsCopy());
-        actorOpt.save(bag, "sac.actor");
-        criticOpt.save(bag, "sac.critic");
-        actorPipe.save(bag, "sac.actor");
-        criticPipe.save(bag, "sac.critic");
-        if (grade != null) {
-            grade.save(bag, "sac.grade");
-        }
-        temperature.save(bag, "sac");
-        bag.put("sac.updates", updates);
-    }
-
-    public void restore(dev.gymrpc.agents.io.StateBag bag) {
-        actor.block().setAllParams(bag.array("sac.actor"));
-        critics.setAllParams(bag.array("sac.critics"));
-        targets.setAllParams(bag.array("sac.targets"));
-        actorOpt.restore(bag, "sac.actor");
-        criticOpt.restore(bag, "sac.critic");
-        actorPipe.restore(bag, "sac.actor");
-        criticPipe.restore(bag, "sac.critic");
-        if (grade != null) {
-            grade.restore(bag, "sac.grade");
-        }
-        temperature.restore(bag, "sac");
-        updates = bag.getLong("sac.updates");
-        actorFast.refresh(actor);
     }
 }

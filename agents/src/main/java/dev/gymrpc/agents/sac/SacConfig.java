@@ -1,6 +1,6 @@
 package dev.gymrpc.agents.sac;
 
-import dev.gymrpc.agents.AlgoConfig;
+import dev.gymrpc.agents.offpolicy.OffPolicyConfig;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.nn.Mlp;
 import dev.gymrpc.agents.config.Param;
@@ -45,7 +45,7 @@ public record SacConfig(
         @Param(doc = "env steps between update phases (1 = update every step)", min = 1) int trainFreq,
         @Param(doc = "updates per phase", min = 1) int gradientSteps,
         @Param(doc = "rewards below this are clipped to it before storage (-inf = off)", allowInfinite = true) double rewardClipLow,
-        Augmentations augmentations) implements AlgoConfig {
+        Augmentations augmentations) implements OffPolicyConfig {
 
     public SacConfig {
         hidden = List.copyOf(hidden);
