@@ -67,7 +67,7 @@ public final class BenchMain implements Runnable {
     @Command(name = "envs", mixinStandardHelpOptions = true,
             description = "Env steps/s with JMH (FourRooms, CartPole, LunarLander; vector env of 64 on 1 and 2 "
                     + "threads; per-env-step cost of 64 vs 1 LunarLanders on one thread), with ratios to "
-                    + "Gymnasium's Python LunarLander-v3 and to the targets.")
+                    + "Gymnasium's Python LunarLander-v3 measured in the same run.")
     static final class Envs implements Callable<Integer> {
 
         @Option(names = "--quick", description = "Short iterations (a smoke run; figures are rough).")
@@ -82,13 +82,19 @@ public final class BenchMain implements Runnable {
                 + "busy processes, where wall-clock figures mostly measure time slicing).")
         boolean cpu;
 
+        @Option(names = "--gymnasium", paramLabel = "PYTHON", description = "Python with gymnasium and Box2D for the "
+                + "same-run reference (bench/gymnasium_speed.py; default: python3; 'none' skips it).")
+        String gymnasium;
+
         @Override
         public Integer call() throws Exception {
             if (cpu) {
                 CpuTimeBench.main(new String[0]);
                 return 0;
             }
-            EnvBench.printSummary(EnvBench.run(quick, only));
+            double gym = "none".equals(gymnasium) ? Double.NaN
+                    : GymnasiumReference.measure(gymnasium, quick ? 10_000 : 50_000, 3);
+            EnvBench.printSummary(EnvBench.run(quick, only), gym);
             return 0;
         }
     }
