@@ -82,9 +82,11 @@ public final class Trainer {
         Map<Object, Object> evalMap = new LinkedHashMap<>((Map<?, ?>) bag.get("eval"));
         evalMap.putIfAbsent("stopAtMeanReturn", Double.NaN); // checkpoints from before the early stop
         EvalSchedule eval = RecordCodec.fromMap(EvalSchedule.class, evalMap);
-        double abort = bag.get("abortGradNorm") instanceof Number n ? n.doubleValue() : TrainRequest.DEFAULT_ABORT_GRAD_NORM;
+        // Keys added after the first checkpoint format are optional: older checkpoints resume with the default.
+        double abort = bag.has("abortGradNorm") && bag.get("abortGradNorm") instanceof Number n ? n.doubleValue()
+                : TrainRequest.DEFAULT_ABORT_GRAD_NORM;
         // Diagnostics continue (their own generator starts afresh: other samples, the same training).
-        dev.gymrpc.agents.diag.GradientDiagnostics diag = bag.get("gradDiagnostics") instanceof String d
+        dev.gymrpc.agents.diag.GradientDiagnostics diag = bag.has("gradDiagnostics") && bag.get("gradDiagnostics") instanceof String d
                 ? dev.gymrpc.agents.diag.GradientDiagnostics.parse(d) : dev.gymrpc.agents.diag.GradientDiagnostics.OFF;
         TrainRequest req = new TrainRequest(cfg, (String) bag.get("envId"), options, bag.getLong("seed"), b, eval, abort, diag);
         RunContext ctx = new RunContext(registry, req, listener, cancelled);

@@ -88,11 +88,14 @@ class CheckpointTest {
         assertEquals(300, full.envSteps());
         assertNull(full.stoppedEarly());
 
-        // A checkpoint written before the level existed (no key) resumes without one.
+        // A checkpoint written before the level and the gradient diagnostics existed (no keys for them, as the
+        // checkpoints of runs started by an older server) resumes without either.
         StateBag bag = StateBag.read(ck);
         Map<Object, Object> old = new java.util.LinkedHashMap<>((Map<?, ?>) bag.get("eval"));
         assertTrue(old.remove("stopAtMeanReturn") != null);
         bag.put("eval", old);
+        assertTrue(bag.meta().remove("gradDiagnostics") != null);
+        assertTrue(bag.meta().remove("abortGradNorm") != null);
         bag.write(ck);
         Trainer.TrainResult resumed = Trainer.resume(ck, Budget.steps(300), null, null, null);
         assertEquals(300, resumed.envSteps());
