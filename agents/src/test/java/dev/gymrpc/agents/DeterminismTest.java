@@ -6,36 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.gymrpc.agents.ppo.PpoConfig;
 import dev.gymrpc.agents.sac.SacConfig;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Same seed, same machine: bit-identical metrics (charts/SPS, the one wall-clock metric, excluded). */
 class DeterminismTest {
 
     private static List<String> run(AlgoConfig cfg, String env, long seed, long steps) {
-        List<String> log = new ArrayList<>();
-        TrainingListener l = new TrainingListener() {
-            @Override
-            public void onEpisode(EpisodeStats e) {
-                log.add("episode " + e);
-            }
-
-            @Override
-            public void onUpdate(long envSteps, long update, Map<String, Double> m) {
-                StringBuilder sb = new StringBuilder("update " + update + " ");
-                m.forEach((k, v) -> {
-                    if (!k.equals("charts/SPS")) {
-                        sb.append(k).append('=').append(Double.doubleToLongBits(v)).append(' ');
-                    }
-                });
-                log.add(sb.toString());
-            }
-        };
-        Trainer.TrainResult r = Trainer.train(new TrainRequest(cfg, env, seed, Budget.steps(steps)), l, null);
-        log.add("params " + java.util.Arrays.toString(r.policy().parameters()));
-        return log;
+        TrainingLog log = new TrainingLog();
+        return log.finish(Trainer.train(new TrainRequest(cfg, env, seed, Budget.steps(steps)), log, null));
     }
 
     @Test

@@ -9,11 +9,11 @@ import dev.gymrpc.agents.Algorithms;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.Budget;
 import dev.gymrpc.agents.CheckpointOptions;
-import dev.gymrpc.agents.EpisodeStats;
 import dev.gymrpc.agents.Policy;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.Trainer;
 import dev.gymrpc.agents.TrainingListener;
+import dev.gymrpc.agents.TrainingLog;
 import dev.gymrpc.agents.io.StateBag;
 import dev.gymrpc.envs.EnvRegistry;
 import java.nio.file.Files;
@@ -36,27 +36,8 @@ class ContinuousSacRunTest {
     }
 
     private static List<String> run(EnvRegistry reg, ContinuousSacConfig cfg, String env, long seed, long steps) {
-        List<String> log = new ArrayList<>();
-        TrainingListener l = new TrainingListener() {
-            @Override
-            public void onEpisode(EpisodeStats e) {
-                log.add("episode " + e);
-            }
-
-            @Override
-            public void onUpdate(long envSteps, long update, Map<String, Double> m) {
-                StringBuilder sb = new StringBuilder("update " + update + " ");
-                m.forEach((k, v) -> {
-                    if (!k.equals("charts/SPS")) {
-                        sb.append(k).append('=').append(Double.doubleToLongBits(v)).append(' ');
-                    }
-                });
-                log.add(sb.toString());
-            }
-        };
-        Trainer.TrainResult r = Trainer.train(reg, new TrainRequest(cfg, env, seed, Budget.steps(steps)), l, null, null);
-        log.add("params " + java.util.Arrays.toString(r.policy().parameters()));
-        return log;
+        TrainingLog log = new TrainingLog();
+        return log.finish(Trainer.train(reg, new TrainRequest(cfg, env, seed, Budget.steps(steps)), log, null, null));
     }
 
     @Test

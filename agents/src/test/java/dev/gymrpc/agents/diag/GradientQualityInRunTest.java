@@ -8,17 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gymrpc.agents.AlgoConfig;
 import dev.gymrpc.agents.Augmentations;
 import dev.gymrpc.agents.Budget;
-import dev.gymrpc.agents.EpisodeStats;
 import dev.gymrpc.agents.EvalSchedule;
 import dev.gymrpc.agents.TrainRequest;
 import dev.gymrpc.agents.Trainer;
 import dev.gymrpc.agents.TrainingListener;
+import dev.gymrpc.agents.TrainingLog;
 import dev.gymrpc.agents.csac.ContinuousSacConfig;
 import dev.gymrpc.agents.ppo.PpoConfig;
 import dev.gymrpc.agents.sac.SacConfig;
 import dev.gymrpc.agents.softppo.SoftPpoConfig;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,37 +36,14 @@ class GradientQualityInRunTest {
     }
 
     private static Result run(AlgoConfig cfg, String env, Budget budget, GradientDiagnostics diag) {
-        List<String> log = new ArrayList<>();
-        List<Map<String, Double>> gq = new ArrayList<>();
-        TrainingListener l = new TrainingListener() {
-            @Override
-            public void onEpisode(EpisodeStats e) {
-                log.add("episode " + e);
-            }
-
-            @Override
-            public void onUpdate(long envSteps, long update, Map<String, Double> m) {
-                StringBuilder sb = new StringBuilder("update " + update + " ");
-                Map<String, Double> d = new LinkedHashMap<>();
-                m.forEach((k, v) -> {
-                    if (k.startsWith("gradq/")) {
-                        d.put(k, v);
-                    } else if (!k.equals("charts/SPS")) {
-                        sb.append(k).append('=').append(Double.doubleToLongBits(v)).append(' ');
-                    }
-                });
-                log.add(sb.toString());
-                if (!d.isEmpty()) {
-                    assertEquals(0, update % diag.every(), "measured at update " + update);
-                    gq.add(d);
-                }
-            }
-        };
+        TrainingLog log = new TrainingLog("gradq/");
         TrainRequest req = new TrainRequest(cfg, env, Map.of(), 5, budget, EvalSchedule.NONE,
                 TrainRequest.DEFAULT_ABORT_GRAD_NORM, diag);
-        Trainer.TrainResult r = Trainer.train(req, l, null);
-        log.add("params " + java.util.Arrays.toString(r.policy().parameters()));
-        return new Result(log, gq);
+        List<String> lines = log.finish(Trainer.train(req, log, null));
+        for (long update : log.asideUpdates()) {
+            assertEquals(0, update % diag.every(), "measured at update " + update);
+        }
+        return new Result(lines, log.aside());
     }
 
     /** Runs with diagnostics off and on; checks identity, names, ranges; returns the measurements. */
