@@ -15,6 +15,9 @@ mean curve and its 95% band across seeds, as the paper's figures show them.
     python bench/paper_experiments.py --store STORE --experiment fourrooms --job JOB [--job JOB ...] \\
         [--figure docs/experiments-fourrooms.png]
 
+A job's variants can be renamed, so that an ablation made with `--set` (same variant name, other config)
+stands beside the runs it is compared with: `--job job-3d1acc0c:sac=sac-te0.3`.
+
 Experiments: fourrooms (SAC, x = episode), ppo-lunarlander (PPO, x = episode), sac-lunarlander (SAC, x = env
 steps). Needs numpy, scipy and matplotlib.
 """
@@ -58,10 +61,24 @@ class Run:
         return np.array([s for s, _ in pts], dtype=float), np.array([v for _, v in pts], dtype=float)
 
 
+def parse_job(spec: str) -> tuple[str, dict[str, str]]:
+    """'JOB' or 'JOB:old=new[,old=new...]' -> (job id, variant renames)."""
+    job, _, renames = spec.partition(":")
+    out = {}
+    for pair in filter(None, renames.split(",")):
+        old, eq, new = pair.partition("=")
+        if not eq or not old or not new:
+            sys.exit(f"bad --job {spec!r}: expected JOB or JOB:variant=new-name[,variant=new-name]")
+        out[old] = new
+    return job, out
+
+
 def load(store: Path, jobs: list[str]) -> dict[str, dict[int, Run]]:
-    """variant -> seed -> Run, over every given benchmark job (later jobs add variants or seeds)."""
+    """variant -> seed -> Run, over every given benchmark job (later jobs add variants or seeds; a job's
+    variants may be renamed, see parse_job)."""
     out: dict[str, dict[int, Run]] = defaultdict(dict)
-    for job in jobs:
+    for spec in jobs:
+        job, renames = parse_job(spec)
         runs = store / "jobs" / job / "runs"
         if not runs.is_dir():
             sys.exit(f"no runs under {runs}: is {job} a benchmark job of this store?")
@@ -69,8 +86,13 @@ def load(store: Path, jobs: list[str]) -> dict[str, dict[int, Run]]:
             for sdir in sorted(vdir.glob("seed-*")):
                 m = sdir / "metrics.csv"
                 if m.exists():
-                    out[vdir.name][int(sdir.name[5:])] = Run(m)
+                    out[renames.get(vdir.name, vdir.name)][int(sdir.name[5:])] = Run(m)
     return out
+
+
+def variants_of(data, first: list[str]) -> list[str]:
+    """The experiment's own variants in the paper's order, then any other variant the jobs hold."""
+    return [v for v in first if v in data] + sorted(v for v in data if v not in first)
 
 
 # ------------------------------------------------------------------------------------------- statistics
@@ -124,6 +146,29 @@ def up_mean(run: Run, name: str, lo_step=0.0, hi_step=math.inf) -> float:
     s, v = run.up(name)
     sel = (s >= lo_step) & (s < hi_step) & np.isfinite(v)
     return float(v[sel].mean()) if sel.any() else math.nan
+
+
+def final_eval(run: Run) -> float:
+    """The run's final greedy evaluation (mean return over its final-evaluation episodes)."""
+    return up_mean(run, "eval_final/mean_reward")
+
+
+def frac_truncated(run: Run, lo: float, hi: float, limit: int = 1000) -> float:
+    """Fraction of the episodes ending in env steps [lo, hi) that ran into the time limit."""
+    ln, s = run.ep_values("charts/episodic_length"), run.ep_steps("charts/episodic_length")
+    sel = (s >= lo) & (s < hi)
+    return float((ln[sel] >= limit).mean()) if sel.any() else math.nan
+
+
+def survival_bonus(run: Run, lo: float, hi: float, gamma: float = 0.99) -> float:
+    """alpha * H / (1 - gamma) averaged over the updates in env steps [lo, hi): the soft value an agent
+    earns from the entropy term alone by staying alive forever at its current temperature and entropy."""
+    s, a = run.up("losses/alpha")
+    s2, h = run.up("losses/entropy")
+    n = min(len(a), len(h))
+    s, a, h = s[:n], a[:n], h[:n]
+    sel = (s >= lo) & (s < hi)
+    return float((a[sel] * h[sel]).mean() / (1 - gamma)) if sel.any() else math.nan
 
 
 def at_steps(run: Run, name: str, lo: float, hi: float) -> float:
@@ -236,13 +281,14 @@ def up_curve(name):
 
 # ---------------------------------------------------------------------------------------- experiments
 def fourrooms(data, fig):
-    vs = ["sac", "sac+grokfast", "sac+grade", "sac+grokfast+grade"]
+    vs = variants_of(data, ["sac", "sac+grokfast", "sac+grade", "sac+grokfast+grade"])
     ret = "charts/discounted_return"
     data = complete(data, lambda r: len(r.ep_values(ret)) >= 1000)
     cols = [
         ("discounted return, episodes 150-250", lambda r: window_mean(r.ep_values(ret), 149, 250), 2),
         ("discounted return, episodes 901-1000", lambda r: window_mean(r.ep_values(ret), 900, 1000), 2),
         ("mean over all 1000 episodes", lambda r: window_mean(r.ep_values(ret), 0, 1000), 2),
+        ("final greedy evaluation (undiscounted)", final_eval, 2),
         ("critic loss, env steps 0-25k", lambda r: up_mean(r, "losses/qf1_loss", 0, 25_000), 3),
         ("critic loss, after 50k steps", lambda r: up_mean(r, "losses/qf1_loss", 50_000), 4),
         ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
@@ -262,12 +308,13 @@ def fourrooms(data, fig):
 
 
 def ppo_lunarlander(data, fig):
-    vs = ["ppo", "ppo+grokfast", "ppo+grade", "ppo+grokfast+grade"]
+    vs = variants_of(data, ["ppo", "ppo+grokfast", "ppo+grade", "ppo+grokfast+grade"])
     ret = "charts/episodic_return"
     data = complete(data, lambda r: len(r.ep_values(ret)) >= 1500)
     cols = [
         ("return, episodes 301-500", lambda r: window_mean(r.ep_values(ret), 300, 500), 1),
         ("return, last 100 episodes", lambda r: window_mean(r.ep_values(ret), 1400, 1500), 1),
+        ("final greedy evaluation", final_eval, 1),
         ("std of return, last 300 episodes", lambda r: float(np.std(r.ep_values(ret)[1200:1500]))
          if len(r.ep_values(ret)) >= 1500 else math.nan, 1),
         ("seeds whose 50-episode mean reaches 200 (fraction)",
@@ -292,24 +339,35 @@ def ppo_lunarlander(data, fig):
 
 
 def sac_lunarlander(data, fig):
-    vs = ["sac", "sac+grokfast"]
+    vs = variants_of(data, ["sac", "sac+grokfast"])
     ret = "charts/episodic_return"
     data = complete(data, lambda r: len(r.ep_steps(ret)) > 0 and r.ep_steps(ret)[-1] >= 349_000)
     cols = [
         ("return, episodes ending in 100k-150k steps", lambda r: at_steps(r, ret, 100_000, 150_000), 1),
         ("return, episodes ending in 300k-350k steps", lambda r: at_steps(r, ret, 300_000, 350_001), 1),
+        ("final greedy evaluation", final_eval, 1),
         ("critic grad norm raw, 0-100k", lambda r: up_mean(r, "grad/critic_norm", 0, 100_000), 2),
         ("critic grad norm raw, 100k-350k", lambda r: up_mean(r, "grad/critic_norm", 100_000), 2),
         ("critic grad norm filtered, 100k-350k", lambda r: up_mean(r, "grad/critic_norm_filtered", 100_000), 2),
-        ("alpha, last 50k steps", lambda r: up_mean(r, "losses/alpha", 300_000), 3),
     ]
     per = table("SAC, LunarLander-v3, paper preset, 350k steps", vs, data, cols, "sac")
+    # Why plain SAC hovers: the temperature and what it pays for staying alive.
+    table("SAC, LunarLander-v3: temperature, entropy bonus and hovering", vs, data, [
+        ("alpha, 20k-100k steps", lambda r: up_mean(r, "losses/alpha", 20_000, 100_000), 3),
+        ("alpha, last 50k steps", lambda r: up_mean(r, "losses/alpha", 300_000), 3),
+        ("alpha H / (1 - gamma), 20k-100k", lambda r: survival_bonus(r, 20_000, 100_000), 1),
+        ("mean Q(s, a), 20k-100k", lambda r: up_mean(r, "losses/qf1_values", 20_000, 100_000), 1),
+        ("episodes at the 1000-step limit, 0-150k", lambda r: frac_truncated(r, 0, 150_000), 2),
+        ("episodes at the 1000-step limit, 150k-350k", lambda r: frac_truncated(r, 150_000, 350_001), 2),
+        ("episode length, 300k-350k", lambda r: at_steps(r, "charts/episodic_length", 300_000, 350_001), 0),
+    ], "sac")
     if fig:
         figure(fig, vs, data, [
             ("episodic return (20-episode mean) vs env steps", ep_curve_steps(ret), 20, False),
+            ("episode length (20-episode mean)", ep_curve_steps("charts/episodic_length"), 20, False),
+            ("alpha", up_curve("losses/alpha"), 1, True),
             ("critic grad norm, raw", up_curve("grad/critic_norm"), 5, True),
             ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 5, True),
-            ("alpha", up_curve("losses/alpha"), 1, True),
         ], "SAC on LunarLander-v3, paper preset")
     return per
 
@@ -320,7 +378,8 @@ EXPERIMENTS = {"fourrooms": fourrooms, "ppo-lunarlander": ppo_lunarlander, "sac-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", type=Path, required=True, help="the server's store directory")
-    ap.add_argument("--job", action="append", required=True, help="benchmark job id (repeatable)")
+    ap.add_argument("--job", action="append", required=True,
+                    help="benchmark job id (repeatable); JOB:variant=new-name renames that job's variant")
     ap.add_argument("--experiment", choices=sorted(EXPERIMENTS), required=True)
     ap.add_argument("--figure", type=Path, help="PNG to write (default: none)")
     a = ap.parse_args(argv)
