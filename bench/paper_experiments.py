@@ -191,9 +191,16 @@ def complete(data, done):
     return out
 
 
+#: Every per-run value behind the printed tables: (table, variant, seed, column, value); --export writes it.
+RECORDS: list[tuple[str, str, int, str, float]] = []
+
+
 def table(title, variants, data, columns, base):
     """Prints a markdown table: per variant each column's mean +- 95% CI (n seeds), then the differences
     of each augmented variant to `base` with Welch's 95% interval and p."""
+    for v in variants:
+        for seed, r in sorted(data.get(v, {}).items()):
+            RECORDS.extend((title, v, seed, c[0], c[1](r)) for c in columns)
     print(f"\n### {title}\n")
     print("| variant | seeds | " + " | ".join(c[0] for c in columns) + " |")
     print("|---|---|" + "---|" * len(columns))
@@ -296,7 +303,7 @@ def fourrooms(data, fig):
         ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
         ("actor grad norm filtered (applied)", lambda r: up_mean(r, "grad/actor_norm_filtered"), 3),
     ]
-    per = table("SAC, FourRooms-v0, paper preset, 1000 episodes", vs, data, cols, "sac")
+    table("SAC, FourRooms-v0, paper preset, 1000 episodes", vs, data, cols, "sac")
     if fig:
         figure(fig, vs, data, [
             ("discounted return (20-episode mean)", ep_curve(ret), 20, False),
@@ -304,7 +311,7 @@ def fourrooms(data, fig):
             ("critic grad norm, raw", up_curve("grad/critic_norm"), 5, True),
             ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 5, True),
         ], "SAC on FourRooms-v0, paper preset")
-    return per
+    return data
 
 
 def ppo_lunarlander(data, fig):
@@ -327,7 +334,7 @@ def ppo_lunarlander(data, fig):
         ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
         ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
     ]
-    per = table("PPO, LunarLander-v3, paper preset, 1500 episodes", vs, data, cols, "ppo")
+    table("PPO, LunarLander-v3, paper preset, 1500 episodes", vs, data, cols, "ppo")
     if fig:
         figure(fig, vs, data, [
             ("episodic return (50-episode mean)", ep_curve(ret), 50, False),
@@ -335,7 +342,7 @@ def ppo_lunarlander(data, fig):
             ("actor grad norm, applied (filtered)", up_curve("grad/actor_norm_filtered"), 50, True),
             ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 50, True),
         ], "PPO on LunarLander-v3, paper preset")
-    return per
+    return data
 
 
 def sac_lunarlander(data, fig):
@@ -350,7 +357,7 @@ def sac_lunarlander(data, fig):
         ("critic grad norm raw, 100k-350k", lambda r: up_mean(r, "grad/critic_norm", 100_000), 2),
         ("critic grad norm filtered, 100k-350k", lambda r: up_mean(r, "grad/critic_norm_filtered", 100_000), 2),
     ]
-    per = table("SAC, LunarLander-v3, paper preset, 350k steps", vs, data, cols, "sac")
+    table("SAC, LunarLander-v3, paper preset, 350k steps", vs, data, cols, "sac")
     # Why plain SAC hovers: the temperature and what it pays for staying alive.
     table("SAC, LunarLander-v3: temperature, entropy bonus and hovering", vs, data, [
         ("alpha, 20k-100k steps", lambda r: up_mean(r, "losses/alpha", 20_000, 100_000), 3),
@@ -369,7 +376,7 @@ def sac_lunarlander(data, fig):
             ("critic grad norm, raw", up_curve("grad/critic_norm"), 5, True),
             ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 5, True),
         ], "SAC on LunarLander-v3, paper preset")
-    return per
+    return data
 
 
 EXPERIMENTS = {"fourrooms": fourrooms, "ppo-lunarlander": ppo_lunarlander, "sac-lunarlander": sac_lunarlander}
@@ -382,10 +389,40 @@ def main(argv=None):
                     help="benchmark job id (repeatable); JOB:variant=new-name renames that job's variant")
     ap.add_argument("--experiment", choices=sorted(EXPERIMENTS), required=True)
     ap.add_argument("--figure", type=Path, help="PNG to write (default: none)")
+    ap.add_argument("--export", type=Path, help="directory to write, per finished run, its episodes "
+                    "(<variant>/seed-<n>.csv: episode, env step, return, length, discounted return) and "
+                    "summary.csv (every per-run value behind the tables), small enough to keep with the docs")
     a = ap.parse_args(argv)
     data = load(a.store, a.job)
     print(f"variants and seeds: " + ", ".join(f"{v} {sorted(s)}" for v, s in data.items()))
-    EXPERIMENTS[a.experiment](data, a.figure)
+    RECORDS.clear()
+    finished = EXPERIMENTS[a.experiment](data, a.figure)
+    if a.export:
+        export(a.export, finished)
+
+
+def export(out: Path, data) -> None:
+    """Writes the finished runs' episodes and every per-run table value (see --export)."""
+    names = ("charts/episodic_return", "charts/episodic_length", "charts/discounted_return")
+    for v, runs in data.items():
+        for seed, r in sorted(runs.items()):
+            d = out / v
+            d.mkdir(parents=True, exist_ok=True)
+            series = [r.episode.get(n, []) for n in names]
+            with (d / f"seed-{seed}.csv").open("w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["episode", "global_step", "return", "length", "discounted_return"])
+                for i, (ep, step, ret) in enumerate(series[0]):
+                    length = f"{series[1][i][2]:.0f}" if i < len(series[1]) else ""
+                    disc = f"{series[2][i][2]:.4f}" if i < len(series[2]) else ""
+                    w.writerow([ep, step, f"{ret:.4f}", length, disc])
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "summary.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["table", "variant", "seed", "column", "value"])
+        for t, v, seed, col, val in RECORDS:
+            w.writerow([t, v, seed, col, f"{val:.6g}"])
+    print(f"exported {sum(len(r) for r in data.values())} runs and {len(RECORDS)} values to {out}")
 
 
 if __name__ == "__main__":

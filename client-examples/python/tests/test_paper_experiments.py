@@ -66,7 +66,7 @@ def test_sac_lunarlander_tables(tmp_path, capsys, pe):
         write_run(b / "sac" / f"seed-{seed}", ret, length=1000)
 
     pe.main(["--store", str(store), "--experiment", "sac-lunarlander",
-             "--job", "job-a", "--job", "job-b:sac=sac-te0.3"])
+             "--job", "job-a", "--job", "job-b:sac=sac-te0.3", "--export", str(tmp_path / "export")])
     out = capsys.readouterr().out
 
     assert "left out (not finished): sac+grokfast seeds [3]" in out
@@ -94,3 +94,22 @@ def test_sac_lunarlander_tables(tmp_path, capsys, pe):
 def test_bad_job_spec_says_what_is_expected(tmp_path, pe):
     with pytest.raises(SystemExit, match="expected JOB or JOB:variant=new-name"):
         pe.main(["--store", str(tmp_path), "--experiment", "fourrooms", "--job", "job-a:sac"])
+
+
+def test_export_keeps_finished_runs_episodes_and_every_table_value(tmp_path, capsys, pe):
+    store = tmp_path / "store"
+    runs = store / "jobs" / "job-a" / "runs"
+    write_run(runs / "sac" / "seed-0", 100.0)
+    write_run(runs / "sac" / "seed-1", 120.0)
+    write_run(runs / "sac" / "seed-2", 500.0, steps=10_000)  # unfinished: not exported
+    out = tmp_path / "export"
+    pe.main(["--store", str(store), "--experiment", "sac-lunarlander", "--job", "job-a", "--export", str(out)])
+    assert sorted(p.name for p in (out / "sac").iterdir()) == ["seed-0.csv", "seed-1.csv"]
+    with (out / "sac" / "seed-1.csv").open() as f:
+        episodes = list(csv.DictReader(f))
+    assert len(episodes) == 700 and episodes[0]["return"] == "120.0000" and episodes[0]["length"] == "500"
+    assert episodes[-1]["global_step"] == "350000"
+    with (out / "summary.csv").open() as f:
+        summary = list(csv.DictReader(f))
+    final = [r for r in summary if r["column"] == "return, episodes ending in 300k-350k steps"]
+    assert [(r["seed"], r["value"]) for r in final] == [("0", "100"), ("1", "120")]
