@@ -195,6 +195,7 @@ final class RunReporter implements TrainingRun, Closeable {
 
     @Override
     public void saveCheckpoint(long step, long eps, AtomicFiles.Content content) {
+        metricsUpTo(step);
         try {
             AtomicFiles.write(Store.checkpointFile(checkpointDir, step), content);
             Store.pruneCheckpoints(checkpointDir, 2);
@@ -219,6 +220,7 @@ final class RunReporter implements TrainingRun, Closeable {
 
     @Override
     public void adoptCheckpoint(long step, long eps, Path file) {
+        metricsUpTo(step);
         try {
             AtomicFiles.move(file, Store.checkpointFile(checkpointDir, step));
             Store.pruneCheckpoints(checkpointDir, 2);
@@ -227,6 +229,17 @@ final class RunReporter implements TrainingRun, Closeable {
                     + ": " + e.getMessage(), e);
         }
         checkpointed(step);
+    }
+
+    /**
+     * Writes the update metrics averaged since the last episode and flushes the CSV before a checkpoint at
+     * {@code step} is stored: a resume keeps the rows up to the checkpoint's step and drops the later ones,
+     * so rows still held in memory would otherwise be lost by a crash (those updates would have no row).
+     */
+    private void metricsUpTo(long step) {
+        globalStep = Math.max(globalStep, step);
+        flushUpdates();
+        csv.flush();
     }
 
     private void checkpointed(long step) {

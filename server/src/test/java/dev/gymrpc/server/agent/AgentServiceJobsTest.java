@@ -375,6 +375,44 @@ class AgentServiceJobsTest {
         }
     }
 
+    /**
+     * Update metrics are averaged until the next episode ends; a checkpoint between two episode ends writes
+     * what it has first, so a restart that resumes from that checkpoint (dropping the later rows) loses no
+     * update's metrics. FakeBackend: one update per step, an episode every 10 steps, checkpoints every 25.
+     */
+    @Test
+    void updateMetricsUpToTheCheckpointSurviveARestart() throws Exception {
+        FakeBackend backend = new FakeBackend(1);
+        AgentTestServer s = server(backend, 1, 4);
+        try {
+            Job running = start(s, sacSpec(9, 1_000_000).setCheckpointEverySteps(25));
+            awaitJob(s.blocking(), running.getJobId(), x -> x.getCheckpointStep() >= 125);
+            s.restart();
+            long ckpt = s.blocking().getJob(dev.gymrpc.proto.v1.GetJobRequest.newBuilder()
+                    .setJobId(running.getJobId()).build()).getCheckpointStep();
+            s.blocking().resumeJob(ResumeJobRequest.newBuilder().setJobId(running.getJobId()).build());
+            awaitJob(s.blocking(), running.getJobId(),
+                    x -> x.getState() == JobState.JOB_STATE_RUNNING && x.getProgress().getGlobalStep() > ckpt + 40);
+            s.blocking().cancelJob(CancelJobRequest.newBuilder().setJobId(running.getJobId()).build());
+            awaitFinal(s.blocking(), running.getJobId());
+            Path metrics = s.storeDir.resolve("jobs").resolve(running.getJobId()).resolve("metrics.csv");
+            java.util.Set<Long> updateSteps = new java.util.TreeSet<>();
+            for (MetricsCsv.Row r : MetricsCsv.read(metrics)) {
+                if (r.name().equals("losses/qf_loss")) {
+                    updateSteps.add(r.globalStep());
+                }
+            }
+            for (long c = 25; c <= ckpt; c += 25) {
+                assertTrue(updateSteps.contains(c), "update metrics written at the checkpoint at step " + c
+                        + " (rows at " + updateSteps + ")");
+            }
+            assertTrue(updateSteps.stream().anyMatch(x -> x > ckpt), "the resumed run goes on writing: " + updateSteps);
+            assertStrictlyIncreasingEpisodes(metrics);
+        } finally {
+            s.close();
+        }
+    }
+
     @Test
     void aCrashLeavesRunningRecordsThatTheNextStartMarksInterrupted() throws Exception {
         Store store = Store.open(tmp.resolve("crash"));
