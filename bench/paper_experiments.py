@@ -286,6 +286,14 @@ def up_curve(name):
     return lambda r: r.up(name)
 
 
+def up_curve_index(name):
+    """An update metric against the update's index (PPO paper preset: update k follows episode k)."""
+    def get(r):
+        v = r.up(name)[1]
+        return np.arange(1, len(v) + 1), v
+    return get
+
+
 # ---------------------------------------------------------------------------------------- experiments
 def fourrooms(data, fig):
     vs = variants_of(data, ["sac", "sac+grokfast", "sac+grade", "sac+grokfast+grade"])
@@ -338,9 +346,9 @@ def ppo_lunarlander(data, fig):
     if fig:
         figure(fig, vs, data, [
             ("episodic return (50-episode mean)", ep_curve(ret), 50, False),
-            ("policy entropy", up_curve("losses/entropy"), 50, False),
-            ("actor grad norm, applied (filtered)", up_curve("grad/actor_norm_filtered"), 50, True),
-            ("critic grad norm, applied (filtered)", up_curve("grad/critic_norm_filtered"), 50, True),
+            ("policy entropy vs update (= episode)", up_curve_index("losses/entropy"), 50, False),
+            ("actor grad norm, applied (filtered), vs update", up_curve_index("grad/actor_norm_filtered"), 50, True),
+            ("critic grad norm, applied (filtered), vs update", up_curve_index("grad/critic_norm_filtered"), 50, True),
         ], "PPO on LunarLander-v3, paper preset")
     return data
 
