@@ -337,6 +337,8 @@ def ppo_lunarlander(data, fig):
         ("first episode it does (seeds that reach it)", lambda r: first_reaching(r.ep_values(ret), 200, 50), 0),
         ("entropy, last 100 updates", lambda r: float(np.mean(r.up("losses/entropy")[1][-100:]))
          if len(r.up("losses/entropy")[1]) else math.nan, 3),
+        ("entropy coefficient (GrAdE: kappa r), last 100 updates",
+         lambda r: float(np.mean(r.up("losses/ent_coef")[1][-100:])) if len(r.up("losses/ent_coef")[1]) else math.nan, 4),
         ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
         ("actor grad norm filtered (applied)", lambda r: up_mean(r, "grad/actor_norm_filtered"), 3),
         ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
@@ -368,10 +370,10 @@ def sac_lunarlander(data, fig):
     table("SAC, LunarLander-v3, paper preset, 350k steps", vs, data, cols, "sac")
     # Why plain SAC hovers: the temperature and what it pays for staying alive.
     table("SAC, LunarLander-v3: temperature, entropy bonus and hovering", vs, data, [
-        ("alpha, 20k-100k steps", lambda r: up_mean(r, "losses/alpha", 20_000, 100_000), 3),
+        ("alpha, 50k-150k steps", lambda r: up_mean(r, "losses/alpha", 50_000, 150_000), 3),
         ("alpha, last 50k steps", lambda r: up_mean(r, "losses/alpha", 300_000), 3),
-        ("alpha H / (1 - gamma), 20k-100k", lambda r: survival_bonus(r, 20_000, 100_000), 1),
-        ("mean Q(s, a), 20k-100k", lambda r: up_mean(r, "losses/qf1_values", 20_000, 100_000), 1),
+        ("alpha H / (1 - gamma), 50k-150k", lambda r: survival_bonus(r, 50_000, 150_000), 1),
+        ("mean Q(s, a), 50k-150k", lambda r: up_mean(r, "losses/qf1_values", 50_000, 150_000), 1),
         ("episodes at the 1000-step limit, 0-150k", lambda r: frac_truncated(r, 0, 150_000), 2),
         ("episodes at the 1000-step limit, 150k-350k", lambda r: frac_truncated(r, 150_000, 350_001), 2),
         ("episode length, 300k-350k", lambda r: at_steps(r, "charts/episodic_length", 300_000, 350_001), 0),
