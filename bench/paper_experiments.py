@@ -171,6 +171,14 @@ def survival_bonus(run: Run, lo: float, hi: float, gamma: float = 0.99) -> float
     return float((a[sel] * h[sel]).mean() / (1 - gamma)) if sel.any() else math.nan
 
 
+def peak_step(run: Run, name: str, smooth: int) -> float:
+    """Env step at which the `smooth`-point moving mean of an update metric is largest."""
+    s, v = run.up(name)
+    if len(v) < smooth:
+        return math.nan
+    return float(s[smooth - 1:][np.argmax(np.convolve(v, np.ones(smooth) / smooth, mode="valid"))])
+
+
 def at_steps(run: Run, name: str, lo: float, hi: float) -> float:
     """Mean of an episode metric over the episodes that ended in env steps [lo, hi)."""
     v, s = run.ep_values(name), run.ep_steps(name)
@@ -305,7 +313,8 @@ def fourrooms(data, fig):
         ("mean over all 1000 episodes", lambda r: window_mean(r.ep_values(ret), 0, 1000), 2),
         ("final greedy evaluation (undiscounted)", final_eval, 2),
         ("critic loss, env steps 0-25k", lambda r: up_mean(r, "losses/qf1_loss", 0, 25_000), 3),
-        ("critic loss, after 50k steps", lambda r: up_mean(r, "losses/qf1_loss", 50_000), 4),
+        ("critic loss, env steps 40k-50k", lambda r: up_mean(r, "losses/qf1_loss", 40_000, 50_000), 3),
+        ("env step of the critic-loss peak (21-point mean)", lambda r: peak_step(r, "losses/qf1_loss", 21), 0),
         ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
         ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
         ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
