@@ -171,6 +171,19 @@ def survival_bonus(run: Run, lo: float, hi: float, gamma: float = 0.99) -> float
     return float((a[sel] * h[sel]).mean() / (1 - gamma)) if sel.any() else math.nan
 
 
+def last_updates_mean(run: Run, name: str, n: int = 100) -> float:
+    """Mean of an update metric over the run's last `n` updates (NaN if it was never logged)."""
+    v = run.up(name)[1]
+    return float(np.mean(v[-n:])) if len(v) else math.nan
+
+
+def grad_norm(net: str, applied: bool, digits: int):
+    """Table column: the mean over the run of a network's gradient norm, raw or as applied (after Grokfast)."""
+    metric = f"grad/{net}_norm" + ("_filtered" if applied else "")
+    label = f"{net} grad norm " + ("filtered (applied)" if applied else "raw")
+    return label, lambda r: up_mean(r, metric), digits
+
+
 def peak_step(run: Run, name: str, smooth: int) -> float:
     """Env step at which the `smooth`-point moving mean of an update metric is largest."""
     s, v = run.up(name)
@@ -282,8 +295,13 @@ def figure(path, variants, data, panels, title):
     print(f"\nfigure: {path}")
 
 
+def indexed(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A series against its 1-based index."""
+    return np.arange(1, len(v) + 1), v
+
+
 def ep_curve(name):
-    return lambda r: (np.arange(1, len(r.ep_values(name)) + 1), r.ep_values(name))
+    return lambda r: indexed(r.ep_values(name))
 
 
 def ep_curve_steps(name):
@@ -296,10 +314,7 @@ def up_curve(name):
 
 def up_curve_index(name):
     """An update metric against the update's index (PPO paper preset: update k follows episode k)."""
-    def get(r):
-        v = r.up(name)[1]
-        return np.arange(1, len(v) + 1), v
-    return get
+    return lambda r: indexed(r.up(name)[1])
 
 
 # ---------------------------------------------------------------------------------------- experiments
@@ -315,10 +330,10 @@ def fourrooms(data, fig):
         ("critic loss, env steps 0-25k", lambda r: up_mean(r, "losses/qf1_loss", 0, 25_000), 3),
         ("critic loss, env steps 40k-50k", lambda r: up_mean(r, "losses/qf1_loss", 40_000, 50_000), 3),
         ("env step of the critic-loss peak (21-point mean)", lambda r: peak_step(r, "losses/qf1_loss", 21), 0),
-        ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
-        ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
-        ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
-        ("actor grad norm filtered (applied)", lambda r: up_mean(r, "grad/actor_norm_filtered"), 3),
+        grad_norm("actor", False, 3),
+        grad_norm("critic", False, 2),
+        grad_norm("critic", True, 2),
+        grad_norm("actor", True, 3),
     ]
     table("SAC, FourRooms-v0, paper preset, 1000 episodes", vs, data, cols, "sac")
     if fig:
@@ -344,14 +359,12 @@ def ppo_lunarlander(data, fig):
         ("seeds whose 50-episode mean reaches 200 (fraction)",
          lambda r: float(np.isfinite(first_reaching(r.ep_values(ret), 200, 50))), 2),
         ("first episode it does (seeds that reach it)", lambda r: first_reaching(r.ep_values(ret), 200, 50), 0),
-        ("entropy, last 100 updates", lambda r: float(np.mean(r.up("losses/entropy")[1][-100:]))
-         if len(r.up("losses/entropy")[1]) else math.nan, 3),
-        ("entropy coefficient (GrAdE: kappa r), last 100 updates",
-         lambda r: float(np.mean(r.up("losses/ent_coef")[1][-100:])) if len(r.up("losses/ent_coef")[1]) else math.nan, 4),
-        ("actor grad norm raw", lambda r: up_mean(r, "grad/actor_norm"), 3),
-        ("actor grad norm filtered (applied)", lambda r: up_mean(r, "grad/actor_norm_filtered"), 3),
-        ("critic grad norm raw", lambda r: up_mean(r, "grad/critic_norm"), 2),
-        ("critic grad norm filtered (applied)", lambda r: up_mean(r, "grad/critic_norm_filtered"), 2),
+        ("entropy, last 100 updates", lambda r: last_updates_mean(r, "losses/entropy"), 3),
+        ("entropy coefficient (GrAdE: kappa r), last 100 updates", lambda r: last_updates_mean(r, "losses/ent_coef"), 4),
+        grad_norm("actor", False, 3),
+        grad_norm("actor", True, 3),
+        grad_norm("critic", False, 2),
+        grad_norm("critic", True, 2),
     ]
     table("PPO, LunarLander-v3, paper preset, 1500 episodes", vs, data, cols, "ppo")
     if fig:

@@ -242,9 +242,8 @@ final class RunReporter implements TrainingRun, Closeable {
         csv.flush();
     }
 
+    /** After a checkpoint is stored ({@link #metricsUpTo} ran before it): the event and the job record. */
     private void checkpointed(long step) {
-        globalStep = Math.max(globalStep, step);
-        csv.flush();
         job.emit(event().setCheckpoint(CheckpointEvent.newBuilder().setStep(step)));
         job.update(r -> r.setCheckpointStep(step), true);
     }
